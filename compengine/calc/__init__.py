@@ -1,0 +1,1 @@
+"""Component calculators: monthly usage per contract, lifecycle, and earnings to date, exactly."""

@@ -1,0 +1,1 @@
+"""Payout cycles: period states, runs, adjustments, holds, run records and audit."""

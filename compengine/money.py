@@ -1,0 +1,61 @@
+"""Exact money and decimal numbers.
+
+Money is held as integer cents and rates as ``Fraction`` read from their decimal text;
+nothing passes through a binary float. Rounding is the spec's only rounding step:
+to cents, half away from zero.
+"""
+
+from __future__ import annotations
+
+import re
+from fractions import Fraction
+
+_MONEY = re.compile(r"^([+-]?)(\d+)(?:\.(\d{1,2}))?$")
+_DECIMAL = re.compile(r"^([+-]?)(\d+)(?:\.(\d+))?$")
+
+
+def parse_money(text: str) -> int:
+    """Cents from a decimal string with at most two places; ValueError otherwise."""
+    match = _MONEY.match(text.strip())
+    if not match:
+        raise ValueError(f"{text!r} is not a money amount (a decimal with at most 2 places)")
+    sign, whole, frac = match.groups()
+    cents = int(whole) * 100 + int((frac or "").ljust(2, "0"))
+    return -cents if sign == "-" else cents
+
+
+def parse_decimal(text: str) -> Fraction:
+    """Exact value of a plain decimal string (no exponent); ValueError otherwise."""
+    match = _DECIMAL.match(text.strip())
+    if not match:
+        raise ValueError(f"{text!r} is not a plain decimal number")
+    sign, whole, frac = match.groups()
+    frac = frac or ""
+    value = Fraction(int(whole + frac), 10 ** len(frac))
+    return -value if sign == "-" else value
+
+
+def round_half_away(numerator: int, denominator: int) -> int:
+    """round(numerator / denominator) to an integer, ties away from zero."""
+    if denominator <= 0:
+        raise ValueError("denominator must be positive")
+    magnitude = (2 * abs(numerator) + denominator) // (2 * denominator)
+    return -magnitude if numerator < 0 else magnitude
+
+
+def round_cents(value: Fraction) -> int:
+    """Cents of an exact amount in cents, rounded half away from zero."""
+    return round_half_away(value.numerator, value.denominator)
+
+
+def format_cents(cents: int, *, grouping: bool = False) -> str:
+    """'-1234.50' (or '-1,234.50' with grouping): always exactly two decimals."""
+    sign = "-" if cents < 0 else ""
+    whole, frac = divmod(abs(cents), 100)
+    whole_text = f"{whole:,}" if grouping else str(whole)
+    return f"{sign}{whole_text}.{frac:02d}"
+
+
+def format_fraction_cents(value: Fraction, *, grouping: bool = True) -> str:
+    """Display form of an exact amount of cents, rounded to the cent."""
+    return format_cents(round_cents(value), grouping=grouping)

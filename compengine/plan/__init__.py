@@ -1,0 +1,1 @@
+"""Plan files: YAML with line numbers -> validated, typed plan versions."""

@@ -1,0 +1,1 @@
+"""Results: earnings -> rounded payouts with lineage and explanations."""

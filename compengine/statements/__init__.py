@@ -1,0 +1,1 @@
+"""Rep statements as HTML and PDF."""

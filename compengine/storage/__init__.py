@@ -1,0 +1,1 @@
+"""Persistence: the SQLModel schema and database sessions (SQLite or PostgreSQL)."""

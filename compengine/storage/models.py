@@ -1,0 +1,204 @@
+"""The database schema.
+
+Money is stored as integer cents (BIGINT), decimals that are not money (splits,
+quantities) as their exact text, months of aggregates as integer month indexes
+(see ``compengine.months``) and periods as 'YYYY-MM' text. No FLOAT column exists.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import BigInteger, Column, Index, Text
+from sqlmodel import Field, SQLModel
+
+
+def _cents() -> Column:
+    return Column(BigInteger, nullable=False)
+
+
+# --- master data and ledger (spec section 1) ---------------------------------------
+
+
+class Payee(SQLModel, table=True):
+    payee_id: str = Field(primary_key=True)
+    name: str
+    email: str | None = None
+    manager_id: str | None = None
+    title: str | None = None
+
+
+class Account(SQLModel, table=True):
+    account_id: str = Field(primary_key=True)
+    name: str
+    parent_id: str | None = None
+    segment: str | None = None
+    region: str | None = None
+
+
+class Assignment(SQLModel, table=True):
+    account_id: str = Field(primary_key=True)
+    payee_id: str = Field(primary_key=True)
+    role: str = Field(primary_key=True)
+    start: date = Field(primary_key=True)
+    end: date | None = None
+    split: str = "1"
+
+
+class Contract(SQLModel, table=True):
+    contract_id: str = Field(primary_key=True)
+    account_id: str = Field(index=True)
+    signed_on: date
+    commit_monthly_cents: int = Field(sa_column=_cents())
+    products: str = ""  # ';'-joined, trimmed; empty = all products
+
+
+class UsageEntry(SQLModel, table=True):
+    __tablename__ = "usage_entry"
+    entry_id: str = Field(primary_key=True)
+    account_id: str = Field(index=True)
+    entry_date: date
+    amount_cents: int = Field(sa_column=_cents())
+    product: str = ""  # empty = no product: belongs only to all-products contracts
+    quantity: str | None = None
+    load_id: int | None = None
+
+
+class MonthlyUsage(SQLModel, table=True):
+    """Ledger aggregate kept current by every load, so that a run never rescans usage."""
+
+    __tablename__ = "monthly_usage"
+    account_id: str = Field(primary_key=True)
+    product: str = Field(primary_key=True)
+    month: int = Field(primary_key=True)
+    amount_cents: int = Field(sa_column=_cents())
+    entries: int = 0
+
+
+class LoadBatch(SQLModel, table=True):
+    __tablename__ = "load_batch"
+    id: int | None = Field(default=None, primary_key=True)
+    loaded_at: datetime
+    actor: str
+    source: str
+    replace: bool = False
+    files: str = Field(default="{}", sa_column=Column(Text, nullable=False))
+    summary: str = Field(default="{}", sa_column=Column(Text, nullable=False))
+    content_hash: str = ""
+
+
+class AuditEvent(SQLModel, table=True):
+    __tablename__ = "audit_event"
+    id: int | None = Field(default=None, primary_key=True)
+    at: datetime = Field(index=True)
+    actor: str
+    action: str
+    period: str | None = None
+    payee_id: str | None = None
+    reason: str | None = None
+    before: str | None = Field(default=None, sa_column=Column(Text))
+    after: str | None = Field(default=None, sa_column=Column(Text))
+
+
+# --- payout cycles (spec sections 5 and 8) -----------------------------------------
+
+
+class Period(SQLModel, table=True):
+    period: str = Field(primary_key=True)
+    state: str = "open"  # open | calculated | approved | locked
+    stale: bool = False
+    calculated_at: datetime | None = None
+    approved_at: datetime | None = None
+    locked_at: datetime | None = None
+    last_run_id: int | None = None
+
+
+class RunRecord(SQLModel, table=True):
+    __tablename__ = "run_record"
+    id: int | None = Field(default=None, primary_key=True)
+    period: str = Field(index=True)
+    started_at: datetime
+    finished_at: datetime
+    actor: str
+    fingerprint: str
+    plan_versions: str = Field(default="[]", sa_column=Column(Text, nullable=False))
+    line_count: int = 0
+    total_cents: int = Field(default=0, sa_column=_cents())
+    unassigned_cents: int = Field(default=0, sa_column=_cents())
+    summary: str = Field(default="{}", sa_column=Column(Text, nullable=False))
+
+
+class PayoutLine(SQLModel, table=True):
+    """One payout line with its lineage; adjustments are lines of component 'adjustment'."""
+
+    __tablename__ = "payout_line"
+    __table_args__ = (
+        Index("ix_payout_line_key", "payee_id", "plan_id", "component_id", "contract_id"),
+    )
+    id: int | None = Field(default=None, primary_key=True)
+    period: str = Field(index=True)
+    run_id: int | None = None
+    kind: str = "calculated"  # calculated | adjustment
+    payee_id: str
+    plan_id: str = ""
+    plan_version: int | None = None
+    component_id: str
+    component_type: str = ""
+    contract_id: str | None = None
+    account_id: str | None = None
+    earned_to_date_cents: int = Field(default=0, sa_column=_cents())
+    paid_before_cents: int = Field(default=0, sa_column=_cents())
+    amount_cents: int = Field(sa_column=_cents())
+    explanation: str = Field(default="", sa_column=Column(Text, nullable=False))
+    status: str = "paid"  # paid | held
+    reason: str | None = None
+    created_at: datetime | None = None
+    actor: str | None = None
+
+
+class Hold(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    period: str = Field(index=True)
+    payee_id: str
+    reason: str
+    active: bool = True
+    created_at: datetime
+    actor: str
+    released_at: datetime | None = None
+
+
+class UnassignedCredit(SQLModel, table=True):
+    """Credit no payee held: never paid, never dropped, listed until ops fix it."""
+
+    __tablename__ = "unassigned_credit"
+    id: int | None = Field(default=None, primary_key=True)
+    period: str = Field(index=True)
+    run_id: int | None = None
+    account_id: str
+    contract_id: str
+    plan_id: str
+    component_id: str
+    role: str
+    month: str
+    amount_exact: str  # 'numerator/denominator' cents, exact
+    amount_cents: int = Field(sa_column=_cents())
+
+
+class RunIssue(SQLModel, table=True):
+    """Warnings a run went on despite (e.g. commit_monthly = 0 under a ramp)."""
+
+    __tablename__ = "run_issue"
+    id: int | None = Field(default=None, primary_key=True)
+    period: str = Field(index=True)
+    run_id: int | None = None
+    severity: str = "warning"
+    message: str = Field(sa_column=Column(Text, nullable=False))
+
+
+class EngineLock(SQLModel, table=True):
+    """One row per named lock; taken with the database's own row locking."""
+
+    __tablename__ = "engine_lock"
+    name: str = Field(primary_key=True)
+    holder: str | None = None
+    acquired_at: datetime | None = None
