@@ -10,7 +10,7 @@ import sys
 
 import typer
 
-from compengine.cli import load, plans, setup
+from compengine.cli import load, plans, results, setup
 from compengine.cli.common import AppState
 from compengine.config import current_actor, database_url
 from compengine.errors import UserError
@@ -32,28 +32,24 @@ def _global_options(
     ctx.obj = AppState(url=database_url(db), actor=current_actor(user))
 
 
-for module in (setup, load, plans):
+for module in (setup, load, plans, results):
     module.register(app)
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Run one command; return its exit code (0 ok, 1 user error, 2 usage error)."""
-    import click
+    """Run one command; return its exit code (0 ok, 1 user error, 2 usage error).
 
+    Typer's standalone mode reports usage errors itself (exit 2); a UserError
+    raised by a command becomes its located messages on stderr and exit 1.
+    """
     try:
-        app(args=argv, prog_name="compengine", standalone_mode=False)
+        app(args=argv, prog_name="compengine", standalone_mode=True)
     except UserError as error:
         for problem in error.problems:
             print(str(problem), file=sys.stderr)
         return 1
-    except click.exceptions.Exit as done:
-        return done.exit_code
-    except click.exceptions.Abort:
-        print("Aborted.", file=sys.stderr)
-        return 1
-    except click.ClickException as error:
-        error.show()
-        return error.exit_code
+    except SystemExit as done:
+        return done.code if isinstance(done.code, int) else (0 if done.code is None else 1)
     return 0
 
 

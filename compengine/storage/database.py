@@ -32,7 +32,9 @@ def make_engine(url: str) -> Engine:
 
         @event.listens_for(engine, "begin")
         def _sqlite_begin(connection) -> None:
-            connection.exec_driver_sql("BEGIN IMMEDIATE")
+            # Writers ask for IMMEDIATE (see storage.locking) so that two of them
+            # cannot both read and then fail to write; readers begin deferred.
+            connection.exec_driver_sql(f"BEGIN {connection.get_execution_options().get('sqlite_begin', '')}")
 
         return engine
     return create_engine(url)

@@ -1,0 +1,53 @@
+# make demo   set up .venv and run the main job on the bundled sample data (SQLite)
+# make test   set up .venv, lint, and run the whole suite on SQLite and PostgreSQL
+# make lint   ruff only
+
+SHELL := /bin/bash
+.SHELLFLAGS := -euo pipefail -c
+.DEFAULT_GOAL := demo
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+# Written after a successful install; reinstalls when pyproject.toml changes.
+INSTALLED := $(VENV)/.installed
+DEMO_DB := out/demo.db
+COMPENGINE := $(BIN)/compengine --db sqlite:///$(CURDIR)/$(DEMO_DB)
+PYTEST_ARGS ?=
+
+.PHONY: demo test lint
+
+$(INSTALLED): pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' \
+		|| { echo "compengine needs Python >= 3.11; '$(PYTHON)' is $$($(PYTHON) --version 2>&1)" >&2; exit 1; }
+	@echo "==> creating $(VENV) and installing compengine with its test tools"
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	@touch $@
+
+demo: $(INSTALLED)
+	@rm -f $(DEMO_DB) $(DEMO_DB)-wal $(DEMO_DB)-shm && mkdir -p $(dir $(DEMO_DB))
+	@echo "==> compengine init: create the schema in a new $(DEMO_DB)"
+	$(COMPENGINE) init
+	@echo "==> compengine load: the sample payees, accounts, assignments, contracts and usage"
+	$(COMPENGINE) load compengine/sample
+	@echo "==> compengine plan check: validate the plan files"
+	$(COMPENGINE) plan check plans/
+
+lint: $(INSTALLED)
+	$(BIN)/ruff check compengine tests migrations
+
+# Uses COMPENGINE_TEST_PG_URL when it is set, else a throw-away server that is
+# stopped however pytest ends; pytest's exit status is the recipe's.
+test: lint
+	@if [[ -n "$${COMPENGINE_TEST_PG_URL:-}" ]]; then \
+		echo "==> PostgreSQL: the server in COMPENGINE_TEST_PG_URL"; \
+	else \
+		echo "==> PostgreSQL: starting a throw-away server"; \
+		trap 'bash .ci/postgres.sh stop' EXIT; \
+		COMPENGINE_TEST_PG_URL=$$(bash .ci/postgres.sh start); \
+		export COMPENGINE_TEST_PG_URL; \
+	fi; \
+	echo "==> pytest on SQLite and PostgreSQL"; \
+	$(BIN)/pytest -n 2 $(PYTEST_ARGS)
