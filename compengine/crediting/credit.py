@@ -1,0 +1,79 @@
+"""Crediting ΔE to the payees holding the component's role (spec section 5).
+
+Each non-zero ΔE cell is joined to the shares of its account, role and credit month.
+What the shares do not cover is unassigned (reported, never dropped); shares above 1
+where something is credited are a configuration error.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from compengine.calc.earnings import ComponentEarnings
+from compengine.calc.usage import ContractGrid
+from compengine.calc.versions import ComponentPlan
+from compengine.crediting.shares import ShareTable
+from compengine.months import format_period
+
+
+@dataclass
+class Credited:
+    """Exact amounts over ``den``: earned per (payee_id, row) and unassigned per cell."""
+
+    earned: pd.DataFrame  # payee_id, row, earned
+    unassigned: pd.DataFrame  # row, month, role, amount
+    den: int
+    problems: list[str]
+
+
+def _cells(plan: ComponentPlan, earnings: ComponentEarnings, grid: ContractGrid) -> pd.DataFrame:
+    rows, months = np.nonzero(earnings.delta != 0)
+    roles = np.array([p.role if p is not None else None for p in plan.parts] + [None], dtype=object)
+    return pd.DataFrame(
+        {
+            "cell": np.arange(rows.size),
+            "row": rows,
+            "month": months,
+            "account_id": grid.account_ids[rows],
+            "role": roles[earnings.version[rows, months]],
+            "credit_month": earnings.credit_month[rows, months],
+            "delta": earnings.delta[rows, months],
+        }
+    )
+
+
+def _over_allocated(cells: pd.DataFrame, holders: pd.DataFrame, totals: pd.Series, share_den: int, grid) -> list[str]:
+    over = totals[totals > share_den]
+    problems = []
+    for cell in over.index:
+        first = cells.loc[cell]
+        payees = sorted(holders.loc[holders["cell"] == cell, "payee_id"])
+        problems.append(
+            f"configuration error: shares of role {first['role']} on account {first['account_id']} "
+            f"add up to more than 1 in {format_period(grid.first_month + int(first['credit_month']))} "
+            f"(payees: {', '.join(payees)})"
+        )
+    return problems
+
+
+def credit(plan: ComponentPlan, earnings: ComponentEarnings, grid: ContractGrid, shares: ShareTable) -> Credited:
+    cells = _cells(plan, earnings, grid)
+    holders = cells.merge(
+        shares.frame.rename(columns={"month": "credit_month"}),
+        on=["account_id", "role", "credit_month"],
+        how="inner",
+    )
+    totals = holders.groupby("cell")["share"].sum().reindex(cells["cell"], fill_value=0)
+    totals.index = cells.index
+    problems = list(dict.fromkeys(_over_allocated(cells, holders, totals, shares.den, grid)))
+
+    holders["earned"] = holders["share"] * holders["delta"]
+    earned = holders.groupby(["payee_id", "row"], as_index=False, sort=False)["earned"].sum()
+
+    missing = (shares.den - totals.to_numpy(dtype=object)) * cells["delta"].to_numpy(dtype=object)
+    unassigned = cells.assign(amount=missing)
+    unassigned = unassigned.loc[(totals < shares.den).to_numpy(), ["row", "month", "role", "amount"]]
+    return Credited(earned, unassigned, earnings.den * shares.den, problems)

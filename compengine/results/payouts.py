@@ -1,0 +1,167 @@
+"""From earnings to payout lines (spec section 5).
+
+payout(p, x, c, P) = round(earned_to_date(p, x, c, P)) - paid before P, for every payee
+with earnings or earlier payouts on (x, c); rounding half away from zero, to the cent,
+is the only rounding step and happens here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from fractions import Fraction
+
+import numpy as np
+import pandas as pd
+
+from compengine.calc.after_window import expansion, sustained_usage
+from compengine.calc.earnings import ComponentEarnings
+from compengine.calc.errors import ConfigurationError
+from compengine.calc.first_purchase import first_purchase
+from compengine.calc.ramp import ramp_realization
+from compengine.calc.snapshot import LedgerSnapshot
+from compengine.calc.usage import ContractGrid, build_grid
+from compengine.calc.versions import ComponentPlan, check_conflicts, component_plans
+from compengine.crediting.credit import credit
+from compengine.crediting.shares import build_shares
+from compengine.plan.model import PlanVersion
+from compengine.results.explain import Explanation, explain_line
+
+CALCULATORS: dict[str, Callable[[ComponentPlan, ContractGrid], ComponentEarnings]] = {
+    "first_purchase": first_purchase,
+    "ramp_realization": ramp_realization,
+    "sustained_usage": sustained_usage,
+    "expansion": expansion,
+}
+
+LINE_COLUMNS = [
+    "payee_id", "plan_id", "plan_version", "component_id", "component_type", "contract_id",
+    "account_id", "earned_to_date_cents", "paid_before_cents", "amount_cents", "explanation",
+]
+PAID_COLUMNS = ["payee_id", "plan_id", "component_id", "contract_id", "paid_cents"]
+UNASSIGNED_COLUMNS = ["account_id", "contract_id", "plan_id", "component_id", "role", "month", "amount"]
+
+
+@dataclass
+class PeriodResult:
+    lines: pd.DataFrame
+    unassigned: pd.DataFrame  # amount: exact Fraction of cents; month: month index
+    warnings: list[str] = field(default_factory=list)
+
+
+def round_cents(numerators: np.ndarray, den: int) -> np.ndarray:
+    """Half away from zero, element-wise, exactly."""
+    numerators = np.asarray(numerators, dtype=object)
+    magnitude = (2 * np.abs(numerators) + den) // (2 * den)
+    return np.where(numerators < 0, -magnitude, magnitude).astype(np.int64)
+
+
+def _line_versions(plan: ComponentPlan, earnings: ComponentEarnings, grid: ContractGrid) -> np.ndarray:
+    """Version number that governed the latest month <= P in which the component applied."""
+    applied = earnings.version >= 0
+    if grid.months == 0:
+        return np.zeros(grid.size, np.int64)
+    latest = grid.months - 1 - applied[:, ::-1].argmax(axis=1)
+    index = np.where(applied.any(axis=1), earnings.version[np.arange(grid.size), latest], -1)
+    fallback = plan.month_version[-1] if plan.month_version[-1] >= 0 else len(plan.versions) - 1
+    numbers = np.array([v.version for v in plan.versions], dtype=np.int64)
+    return numbers[np.where(index >= 0, index, fallback)]
+
+
+def _component_lines(
+    plan: ComponentPlan, grid: ContractGrid, shares, paid_before: pd.DataFrame
+) -> tuple[pd.DataFrame, pd.DataFrame, list[str], list[str]]:
+    earnings = CALCULATORS[plan.type](plan, grid)
+    credited = credit(plan, earnings, grid, shares)
+    earned = credited.earned
+    earned_cents = round_cents(earned["earned"].to_numpy(object), credited.den)
+    lines = pd.DataFrame(
+        {
+            "payee_id": earned["payee_id"].to_numpy(object),
+            "contract_id": grid.contract_ids[earned["row"].to_numpy(np.int64)],
+            "earned_to_date_cents": earned_cents,
+            "earned_exact": earned["earned"].to_numpy(object),
+        }
+    )
+    paid = paid_before[
+        (paid_before["plan_id"] == plan.plan_id) & (paid_before["component_id"] == plan.component_id)
+    ]
+    lines = lines.merge(
+        paid[["payee_id", "contract_id", "paid_cents"]], on=["payee_id", "contract_id"], how="outer"
+    )
+    lines["earned_to_date_cents"] = lines["earned_to_date_cents"].fillna(0).astype(np.int64)
+    lines["paid_before_cents"] = lines["paid_cents"].fillna(0).astype(np.int64)
+    lines["amount_cents"] = lines["earned_to_date_cents"] - lines["paid_before_cents"]
+    lines = lines[lines["amount_cents"] != 0].reset_index(drop=True)
+
+    row_of = pd.Series(np.arange(grid.size), index=grid.contract_ids)
+    rows = row_of.reindex(lines["contract_id"]).to_numpy(np.int64)
+    lines["plan_id"] = plan.plan_id
+    lines["component_id"] = plan.component_id
+    lines["component_type"] = plan.type
+    lines["plan_version"] = _line_versions(plan, earnings, grid)[rows]
+    lines["account_id"] = grid.account_ids[rows]
+    total = earnings.earned()
+    lines["explanation"] = [
+        explain_line(
+            Explanation(
+                plan, earnings, grid, int(row), Fraction(int(exact), credited.den),
+                Fraction(int(total[row]), earnings.den), int(earned_c), int(paid_c), int(amount),
+            )
+        )
+        for row, exact, earned_c, paid_c, amount in zip(
+            rows, lines["earned_exact"].fillna(0), lines["earned_to_date_cents"],
+            lines["paid_before_cents"], lines["amount_cents"], strict=True,
+        )
+    ]
+
+    unassigned = credited.unassigned
+    unassigned_frame = pd.DataFrame(
+        {
+            "account_id": grid.account_ids[unassigned["row"].to_numpy(np.int64)],
+            "contract_id": grid.contract_ids[unassigned["row"].to_numpy(np.int64)],
+            "plan_id": plan.plan_id,
+            "component_id": plan.component_id,
+            "role": unassigned["role"].to_numpy(object),
+            "month": unassigned["month"].to_numpy(np.int64) + grid.first_month,
+            "amount": [Fraction(int(a), credited.den) for a in unassigned["amount"]],
+        },
+        columns=UNASSIGNED_COLUMNS,
+    )
+    return lines[LINE_COLUMNS], unassigned_frame, credited.problems, earnings.warnings
+
+
+def calculate_period(
+    snapshot: LedgerSnapshot, plans: list[PlanVersion], period: int, paid_before: pd.DataFrame
+) -> PeriodResult:
+    """All payout lines of `period`; raises ConfigurationError (nothing to write) on conflicts."""
+    grid = build_grid(snapshot, period)
+    components = component_plans(plans, grid, snapshot.accounts)
+    check_conflicts(components, grid)
+    shares = build_shares(snapshot.assignments, grid.first_month, grid.months)
+    paid_before = paid_before if len(paid_before) else pd.DataFrame(columns=PAID_COLUMNS)
+
+    lines, unassigned, problems, warnings = [], [], [], []
+    for plan in components:
+        component_lines, component_unassigned, component_problems, component_warnings = _component_lines(
+            plan, grid, shares, paid_before
+        )
+        lines.append(component_lines)
+        unassigned.append(component_unassigned)
+        problems += component_problems
+        warnings += component_warnings
+    if problems:
+        raise ConfigurationError(problems)
+    known = {(c.plan_id, c.component_id) for c in components}
+    for plan_id, component_id in sorted(set(zip(paid_before["plan_id"], paid_before["component_id"], strict=True)) - known):
+        warnings.append(
+            f"earlier payouts exist for {plan_id}/{component_id}, which is in none of the plan files "
+            "given: not recalculated"
+        )
+
+    result_lines = pd.concat(lines, ignore_index=True) if lines else pd.DataFrame(columns=LINE_COLUMNS)
+    result_lines = result_lines.sort_values(["payee_id", "plan_id", "component_id", "contract_id"], kind="stable")
+    result_unassigned = (
+        pd.concat(unassigned, ignore_index=True) if unassigned else pd.DataFrame(columns=UNASSIGNED_COLUMNS)
+    )
+    return PeriodResult(result_lines.reset_index(drop=True), result_unassigned, warnings)
