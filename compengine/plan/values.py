@@ -1,0 +1,104 @@
+"""Typed scalars read from their YAML source text, each problem reported where it is.
+
+Numbers must be unquoted and in plain decimal notation: they are parsed from the
+text the user wrote (never through a float), so `0.1` is exactly 1/10.
+"""
+
+from __future__ import annotations
+
+import re
+from fractions import Fraction
+
+from ruamel.yaml.nodes import ScalarNode
+
+from compengine.money import format_cents, parse_decimal, parse_money
+from compengine.months import parse_period
+from compengine.plan.nodes import Field, Report, kind_of
+
+_INTEGER = re.compile(r"^[+-]?\d+$")
+
+
+def read_text(report: Report, where: Field) -> str | None:
+    """Any non-empty scalar, as written (so `region: 44` is the text 44)."""
+    node = where.node
+    if not isinstance(node, ScalarNode) or where.is_null():
+        report.at(where, f"must be a text value, but is {kind_of(node)}")
+        return None
+    if not node.value.strip():
+        report.at(where, "must not be empty")
+        return None
+    return node.value
+
+
+def _number_text(report: Report, where: Field, what: str) -> str | None:
+    node = where.node
+    if not isinstance(node, ScalarNode) or where.is_null():
+        report.at(where, f"must be {what}, but is {kind_of(node)}")
+        return None
+    if node.style:
+        report.at(where, f"must be {what}, not a quoted text ({node.value!r})")
+        return None
+    return node.value
+
+
+def read_integer(report: Report, where: Field, minimum: int) -> int | None:
+    text = _number_text(report, where, "a whole number")
+    if text is None:
+        return None
+    if not _INTEGER.match(text):
+        report.at(where, f"must be a whole number, not {text!r}")
+        return None
+    value = int(text)
+    if value < minimum:
+        report.at(where, f"must be at least {minimum} (is {value})")
+        return None
+    return value
+
+
+def read_decimal(report: Report, where: Field, *, positive: bool = False) -> Fraction | None:
+    """A rate or fraction, any number of places; never negative (or never <= 0 when positive)."""
+    text = _number_text(report, where, "a number")
+    if text is None:
+        return None
+    try:
+        value = parse_decimal(text)
+    except ValueError:
+        report.at(where, f"{text!r} is not a plain decimal number (like 0.05)")
+        return None
+    if positive and value <= 0:
+        report.at(where, f"must be greater than 0 (is {text})")
+        return None
+    if value < 0:
+        report.at(where, f"must not be negative (is {text})")
+        return None
+    return value
+
+
+def read_money(report: Report, where: Field) -> int | None:
+    """A non-negative amount in cents, at most 2 decimal places."""
+    text = _number_text(report, where, "an amount of money")
+    if text is None:
+        return None
+    try:
+        cents = parse_money(text)
+    except ValueError:
+        report.add(
+            where.line, where.path,
+            f"{text!r} is not an amount of money (a plain decimal with at most 2 places)",
+        )
+        return None
+    if cents < 0:
+        report.at(where, f"must not be negative (is {format_cents(cents)})")
+        return None
+    return cents
+
+
+def read_month(report: Report, where: Field) -> int | None:
+    text = read_text(report, where)
+    if text is None:
+        return None
+    try:
+        return parse_period(text)
+    except ValueError as error:
+        report.at(where, str(error))
+        return None

@@ -1,0 +1,1 @@
+"""Tests of the plan language (compengine.plan) and `compengine plan check`."""
