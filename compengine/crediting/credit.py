@@ -23,7 +23,7 @@ from compengine.months import format_period
 class Credited:
     """Exact amounts over ``den``: earned per (payee_id, row) and unassigned per cell."""
 
-    earned: pd.DataFrame  # payee_id, row, earned
+    earned: pd.DataFrame  # payee_id, row, earned, earned_as_of
     unassigned: pd.DataFrame  # row, month, role, amount
     den: int
     problems: list[str]
@@ -59,7 +59,11 @@ def _over_allocated(cells: pd.DataFrame, holders: pd.DataFrame, totals: pd.Serie
     return problems
 
 
-def credit(plan: ComponentPlan, earnings: ComponentEarnings, grid: ContractGrid, shares: ShareTable) -> Credited:
+def credit(
+    plan: ComponentPlan, earnings: ComponentEarnings, grid: ContractGrid, shares: ShareTable,
+    as_of: int | None = None,
+) -> Credited:
+    """Credited amounts; `earned_as_of` is earned through grid month `as_of` (for true-ups)."""
     cells = _cells(plan, earnings, grid)
     holders = cells.merge(
         shares.frame.rename(columns={"month": "credit_month"}),
@@ -71,7 +75,9 @@ def credit(plan: ComponentPlan, earnings: ComponentEarnings, grid: ContractGrid,
     problems = list(dict.fromkeys(_over_allocated(cells, holders, totals, shares.den, grid)))
 
     holders["earned"] = holders["share"] * holders["delta"]
-    earned = holders.groupby(["payee_id", "row"], as_index=False, sort=False)["earned"].sum()
+    through = grid.months - 1 if as_of is None else as_of
+    holders["earned_as_of"] = holders["earned"].where(holders["month"] <= through, 0)
+    earned = holders.groupby(["payee_id", "row"], as_index=False, sort=False)[["earned", "earned_as_of"]].sum()
 
     missing = (shares.den - totals.to_numpy(dtype=object)) * cells["delta"].to_numpy(dtype=object)
     unassigned = cells.assign(amount=missing)

@@ -14,7 +14,7 @@ import numpy as np
 from compengine.calc.earnings import ComponentEarnings
 from compengine.calc.usage import ContractGrid
 from compengine.calc.versions import ComponentPlan
-from compengine.money import format_cents, round_cents
+from compengine.money import format_cents, round_cents, round_half_away
 from compengine.months import format_period
 from compengine.plan.model import Expansion, FirstPurchase, RampRealization, SustainedUsage
 
@@ -41,13 +41,22 @@ def percent(value: Fraction) -> str:
     return f"{format_cents(round_cents(value * 10000))}%"
 
 
+def _decimal(units: int, places: int) -> str:
+    """'12.345' from (12345, 3), exactly."""
+    sign, digits = ("-" if units < 0 else ""), str(abs(units)).rjust(places + 1, "0")
+    return f"{sign}{digits[: len(digits) - places]}.{digits[len(digits) - places :]}" if places else f"{sign}{digits}"
+
+
 def rate(value: Fraction) -> str:
-    """A plan rate as an exact percentage when it has one: 0.0125 -> '1.25%'."""
+    """A plan rate as an exact percentage: 0.0125 -> '1.25%' (rounded to 6 places, marked '~',
+    for the rare rate with no short decimal form)."""
     scaled = value * 100
-    for places in range(0, 7):
-        if (scaled * 10**places).denominator == 1:
-            return f"{scaled:.{places}f}%" if places else f"{int(scaled)}%"
-    return f"{float(scaled):.6g}%"
+    for places in range(7):
+        units = scaled * 10**places
+        if units.denominator == 1:
+            return f"{_decimal(int(units), places)}%"
+    units = scaled * 10**6
+    return f"~{_decimal(round_half_away(units.numerator, units.denominator), 6)}%"
 
 
 def _version_index(e: Explanation) -> int:

@@ -37,6 +37,7 @@ CALCULATORS: dict[str, Callable[[ComponentPlan, ContractGrid], ComponentEarnings
 LINE_COLUMNS = [
     "payee_id", "plan_id", "plan_version", "component_id", "component_type", "contract_id",
     "account_id", "earned_to_date_cents", "paid_before_cents", "amount_cents", "explanation",
+    "earned_as_of_cents",
 ]
 PAID_COLUMNS = ["payee_id", "plan_id", "component_id", "contract_id", "paid_cents"]
 UNASSIGNED_COLUMNS = ["account_id", "contract_id", "plan_id", "component_id", "role", "month", "amount"]
@@ -69,10 +70,10 @@ def _line_versions(plan: ComponentPlan, earnings: ComponentEarnings, grid: Contr
 
 
 def _component_lines(
-    plan: ComponentPlan, grid: ContractGrid, shares, paid_before: pd.DataFrame
+    plan: ComponentPlan, grid: ContractGrid, shares, paid_before: pd.DataFrame, as_of: int | None
 ) -> tuple[pd.DataFrame, pd.DataFrame, list[str], list[str]]:
     earnings = CALCULATORS[plan.type](plan, grid)
-    credited = credit(plan, earnings, grid, shares)
+    credited = credit(plan, earnings, grid, shares, None if as_of is None else as_of - grid.first_month)
     earned = credited.earned
     earned_cents = round_cents(earned["earned"].to_numpy(object), credited.den)
     lines = pd.DataFrame(
@@ -81,6 +82,7 @@ def _component_lines(
             "contract_id": grid.contract_ids[earned["row"].to_numpy(np.int64)],
             "earned_to_date_cents": earned_cents,
             "earned_exact": earned["earned"].to_numpy(object),
+            "earned_as_of_cents": round_cents(earned["earned_as_of"].to_numpy(object), credited.den),
         }
     )
     paid = paid_before[
@@ -90,6 +92,7 @@ def _component_lines(
         paid[["payee_id", "contract_id", "paid_cents"]], on=["payee_id", "contract_id"], how="outer"
     )
     lines["earned_to_date_cents"] = lines["earned_to_date_cents"].fillna(0).astype(np.int64)
+    lines["earned_as_of_cents"] = lines["earned_as_of_cents"].fillna(0).astype(np.int64)
     lines["paid_before_cents"] = lines["paid_cents"].fillna(0).astype(np.int64)
     lines["amount_cents"] = lines["earned_to_date_cents"] - lines["paid_before_cents"]
     lines = lines[lines["amount_cents"] != 0].reset_index(drop=True)
@@ -132,9 +135,15 @@ def _component_lines(
 
 
 def calculate_period(
-    snapshot: LedgerSnapshot, plans: list[PlanVersion], period: int, paid_before: pd.DataFrame
+    snapshot: LedgerSnapshot, plans: list[PlanVersion], period: int, paid_before: pd.DataFrame,
+    as_of: int | None = None,
 ) -> PeriodResult:
-    """All payout lines of `period`; raises ConfigurationError (nothing to write) on conflicts."""
+    """All payout lines of `period`; raises ConfigurationError (nothing to write) on conflicts.
+
+    With `as_of` (a month before `period`), each line also carries the rounded earnings
+    through that month as the data stands now, so that a change to a locked month can be
+    told apart from new earnings and explained as a true-up.
+    """
     grid = build_grid(snapshot, period)
     components = component_plans(plans, grid, snapshot.accounts)
     check_conflicts(components, grid)
@@ -144,7 +153,7 @@ def calculate_period(
     lines, unassigned, problems, warnings = [], [], [], []
     for plan in components:
         component_lines, component_unassigned, component_problems, component_warnings = _component_lines(
-            plan, grid, shares, paid_before
+            plan, grid, shares, paid_before, as_of
         )
         lines.append(component_lines)
         unassigned.append(component_unassigned)

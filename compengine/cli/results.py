@@ -1,0 +1,128 @@
+"""`run`, `payouts`, `exceptions`, `explain`: computing a period and reading its results."""
+
+from __future__ import annotations
+
+import csv
+import json
+import sys
+from enum import Enum
+from pathlib import Path
+
+import pandas as pd
+import typer
+from sqlmodel import Session
+
+from compengine.calc.errors import ConfigurationError
+from compengine.calc.snapshot import read_snapshot
+from compengine.cli.common import state
+from compengine.cycles.periods import checked_period
+from compengine.cycles.queries import PAYOUT_COLUMNS, line_record, period_lines
+from compengine.cycles.run import paid_before, run_period
+from compengine.money import format_cents, round_cents
+from compengine.months import format_period, parse_period
+from compengine.plan.load import load_plans
+from compengine.results.payouts import calculate_period
+
+PLANS_OPTION = typer.Option(Path("plans"), "--plans", help="Plan file or folder.")
+
+
+class Format(str, Enum):
+    table = "table"
+    csv = "csv"
+    json = "json"
+
+
+def _print_table(records: list[dict[str, str]], columns: list[str]) -> None:
+    frame = pd.DataFrame(records, columns=columns)
+    typer.echo(frame.to_string(index=False) if len(frame) else "(no lines)")
+
+
+def register(app: typer.Typer) -> None:
+    @app.command("run")
+    def run(
+        ctx: typer.Context,
+        period: str = typer.Option(..., "--period", help="YYYY-MM"),
+        plans: Path = PLANS_OPTION,
+        wait: bool = typer.Option(False, "--wait", help="Wait for a run in progress instead of failing."),
+    ) -> None:
+        """Compute the period's payout lines (replaces the period's earlier run)."""
+        app_state = state(ctx)
+        summary = run_period(app_state.engine, checked_period(period), plans, app_state.actor, wait=wait)
+        typer.echo(f"period {summary.period}: run {summary.run_id}, {summary.lines} payout lines, "
+                   f"total {format_cents(summary.total_cents, grouping=True)}")
+        for component, cents in sorted(summary.by_component.items()):
+            typer.echo(f"  {component}: {format_cents(cents, grouping=True)}")
+        if summary.unassigned_items:
+            typer.echo(f"  unassigned credit: {format_cents(summary.unassigned_cents, grouping=True)} "
+                       f"in {summary.unassigned_items} item(s); see `compengine exceptions --period {period}`")
+        for warning in summary.warnings:
+            typer.echo(f"  warning: {warning}")
+        for stale in summary.stale:
+            typer.echo(f"  period {stale} is now stale: run it again before approving it")
+        typer.echo(f"  fingerprint {summary.fingerprint}")
+
+    @app.command("payouts")
+    def payouts(
+        ctx: typer.Context,
+        period: str = typer.Option(..., "--period", help="YYYY-MM"),
+        output: Format = typer.Option(Format.table, "--format"),
+    ) -> None:
+        """The period's payout lines."""
+        with Session(state(ctx).engine) as session:
+            records = [line_record(line) for line in period_lines(session, checked_period(period))]
+        if output is Format.csv:
+            writer = csv.DictWriter(sys.stdout, fieldnames=PAYOUT_COLUMNS, lineterminator="\n")
+            writer.writeheader()
+            writer.writerows(records)
+        elif output is Format.json:
+            typer.echo(json.dumps(records, indent=2))
+        else:
+            _print_table(records, [c for c in PAYOUT_COLUMNS if c != "explanation"])
+
+    @app.command("exceptions")
+    def exceptions(
+        ctx: typer.Context,
+        period: str = typer.Option(..., "--period", help="YYYY-MM"),
+        plans: Path = PLANS_OPTION,
+    ) -> None:
+        """Unassigned credit, configuration errors and warnings of the period, as of now."""
+        period = checked_period(period)
+        month = parse_period(period)
+        plan_versions = load_plans([plans])
+        with Session(state(ctx).engine) as session:
+            snapshot = read_snapshot(session, last_month=month)
+            paid = paid_before(session, period)
+        try:
+            result = calculate_period(snapshot, plan_versions, month, paid)
+        except ConfigurationError as error:
+            for problem in error.problems:
+                typer.echo(str(problem))
+            return
+        if result.unassigned.empty and not result.warnings:
+            typer.echo(f"period {period}: no exceptions")
+        for item in result.unassigned.itertuples():
+            typer.echo(
+                f"unassigned: account {item.account_id}, contract {item.contract_id}, "
+                f"component {item.plan_id}/{item.component_id} (role {item.role}), "
+                f"month {format_period(int(item.month))}, amount {format_cents(round_cents(item.amount), grouping=True)}"
+            )
+        for warning in result.warnings:
+            typer.echo(f"warning: {warning}")
+
+    @app.command("explain")
+    def explain(
+        ctx: typer.Context,
+        payee: str = typer.Option(..., "--payee"),
+        period: str = typer.Option(..., "--period", help="YYYY-MM"),
+    ) -> None:
+        """Each of a payee's lines in the period with the numbers behind it."""
+        with Session(state(ctx).engine) as session:
+            lines = period_lines(session, checked_period(period), payee)
+        if not lines:
+            typer.echo(f"{payee} has no payout lines in {period}")
+        for line in lines:
+            where = f"{line.plan_id} v{line.plan_version} / {line.component_id}" if line.plan_id else line.component_id
+            contract = f" / {line.contract_id} ({line.account_id})" if line.contract_id else ""
+            held = " [held]" if line.status == "held" else ""
+            typer.echo(f"{where}{contract}: {format_cents(line.amount_cents, grouping=True)}{held}")
+            typer.echo(f"    {line.explanation}")

@@ -1,0 +1,104 @@
+"""Manual interventions by sales-ops: adjustments, holds and releases (spec section 8).
+
+An adjustment is a payout line of component 'adjustment' with a reason; runs keep it.
+A hold marks all of a payee's lines in one period 'held': recorded, shown, not paid,
+so the payout formula pays them as a catch-up in the next period that is run.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import select, update
+from sqlmodel import Session
+
+from compengine.cycles import audit
+from compengine.cycles.periods import (
+    APPROVED,
+    CALCULATED,
+    OPEN,
+    get_period,
+    mark_later_stale,
+    refuse_if_later_settled,
+    refuse_unless,
+)
+from compengine.errors import UserError
+from compengine.money import format_cents, parse_money
+from compengine.storage.models import Hold, PayoutLine, Payee
+
+
+def _require_payee(session: Session, payee_id: str) -> None:
+    if session.get(Payee, payee_id) is None:
+        raise UserError.single(f"--payee: unknown payee {payee_id!r}")
+
+
+def _require_reason(reason: str) -> str:
+    if not reason.strip():
+        raise UserError.single("--reason: a reason is required")
+    return reason.strip()
+
+
+def _active_hold(session: Session, period: str, payee_id: str) -> Hold | None:
+    query = select(Hold).where(Hold.period == period, Hold.payee_id == payee_id, Hold.active)
+    return session.execute(query).scalars().first()
+
+
+def adjust(session: Session, period: str, payee_id: str, amount: str, reason: str, actor: str) -> PayoutLine:
+    reason = _require_reason(reason)
+    try:
+        cents = parse_money(amount)
+    except ValueError as error:
+        raise UserError.single(f"--amount: {error}") from error
+    if cents == 0:
+        raise UserError.single("--amount: an adjustment of 0.00 changes nothing")
+    _require_payee(session, payee_id)
+    row = get_period(session, period)
+    refuse_unless(row, (OPEN, CALCULATED), "adjust")
+    session.add(row)
+    line = PayoutLine(
+        period=period, kind="adjustment", payee_id=payee_id, component_id="adjustment",
+        component_type="adjustment", amount_cents=cents, explanation=f"manual adjustment: {reason}",
+        status="held" if _active_hold(session, period, payee_id) else "paid",
+        reason=reason, created_at=audit.now(), actor=actor,
+    )
+    session.add(line)
+    audit.record(session, actor, "adjust", period=period, payee_id=payee_id, reason=reason,
+                 after={"amount": format_cents(cents)})
+    return line
+
+
+def _set_status(session: Session, period: str, payee_id: str, status: str) -> None:
+    session.execute(
+        update(PayoutLine)
+        .where(PayoutLine.period == period, PayoutLine.payee_id == payee_id)
+        .values(status=status)
+    )
+
+
+def hold(session: Session, period: str, payee_id: str, reason: str, actor: str) -> None:
+    reason = _require_reason(reason)
+    _require_payee(session, payee_id)
+    row = get_period(session, period)
+    refuse_unless(row, (OPEN, CALCULATED, APPROVED), "hold payees in")
+    if _active_hold(session, period, payee_id):
+        raise UserError.single(f"payee {payee_id} is already on hold in {period}")
+    refuse_if_later_settled(session, period, "hold payees in")
+    mark_later_stale(session, period)
+    session.add(row)
+    session.add(Hold(period=period, payee_id=payee_id, reason=reason, created_at=audit.now(), actor=actor))
+    _set_status(session, period, payee_id, "held")
+    audit.record(session, actor, "hold", period=period, payee_id=payee_id, reason=reason,
+                 before={"status": "paid"}, after={"status": "held"})
+
+
+def release(session: Session, period: str, payee_id: str, actor: str) -> None:
+    row = get_period(session, period)
+    refuse_unless(row, (OPEN, CALCULATED, APPROVED), "release holds in")
+    active = _active_hold(session, period, payee_id)
+    if active is None:
+        raise UserError.single(f"payee {payee_id} is not on hold in {period}")
+    refuse_if_later_settled(session, period, "release holds in")
+    mark_later_stale(session, period)
+    active.active, active.released_at = False, audit.now()
+    session.add(active)
+    _set_status(session, period, payee_id, "paid")
+    audit.record(session, actor, "release", period=period, payee_id=payee_id,
+                 before={"status": "held"}, after={"status": "paid"})
