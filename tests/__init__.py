@@ -1,1 +1,1 @@
-"""compengine test suite (a package so that tests can share tests.reference and tests.strategies)."""
+"""compengine tests: a package, so that tests share tests.reference and tests.strategies."""

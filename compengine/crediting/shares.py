@@ -30,9 +30,11 @@ class ShareTable:
 
 
 def _split_numerators(splits: pd.Series) -> tuple[np.ndarray, int]:
-    values = [parse_decimal(str(s)) for s in splits]
+    """Splits as integers over their common denominator (each distinct text parsed once)."""
+    codes, texts = pd.factorize(splits.astype(str))
+    values = [parse_decimal(text) for text in texts]
     den = math.lcm(1, *(v.denominator for v in values))
-    return np.array([int(v * den) for v in values], dtype=object), den
+    return np.array([int(v * den) for v in values], dtype=object)[codes], den
 
 
 def build_shares(assignments: pd.DataFrame, first_month: int, months: int) -> ShareTable:
