@@ -1,1 +1,1 @@
-"""Ledger ingestion: CSV/Parquet input files -> validated rows -> stored ledger and monthly usage."""
+"""Ledger ingestion: input files -> checked rows -> stored ledger and monthly usage."""

@@ -1,0 +1,1 @@
+"""Benchmarks: synthetic ledgers and timed runs of the engine's heavy commands."""

@@ -1,0 +1,201 @@
+"""The five input files of spec section 1: their columns, keys, references and tables.
+
+Everything else in the ledger package is driven by these declarations, so adding a
+column means adding one line here.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import Enum
+from pathlib import Path
+
+from sqlalchemy import Table
+
+from compengine.errors import Problem, UserError
+from compengine.storage.models import Account, Assignment, Contract, Payee, UsageEntry
+
+
+class Kind(Enum):
+    """How a file column is checked and what it becomes in its table."""
+
+    TEXT = "text"  # required text, kept exactly
+    OPTIONAL_TEXT = "optional text"  # NULL when empty
+    PRODUCT = "product"  # '' when empty
+    PRODUCTS = "products"  # ';'-list, items trimmed, '' = all products
+    MONEY = "money"  # integer cents, may be negative
+    NONNEGATIVE_MONEY = "non-negative money"
+    DATE = "date"
+    OPTIONAL_DATE = "optional date"  # NULL when empty
+    SPLIT = "split"  # exact decimal text in (0, 1], '1' when empty
+
+
+REQUIRED_KINDS = frozenset({Kind.TEXT, Kind.MONEY, Kind.NONNEGATIVE_MONEY, Kind.DATE})
+
+
+@dataclass(frozen=True)
+class FileColumn:
+    name: str  # header in the file
+    kind: Kind
+    stored_as: str  # column of the table
+
+    @property
+    def required(self) -> bool:
+        return self.kind in REQUIRED_KINDS
+
+
+@dataclass(frozen=True)
+class Reference:
+    """A column that must name a row of another input (in this load or stored)."""
+
+    column: str
+    target: str  # name of the referenced InputFile
+
+
+@dataclass(frozen=True)
+class InputFile:
+    name: str  # base name: 'usage' for usage.csv / usage.parquet
+    noun: str  # what one row is, for messages
+    table: Table
+    columns: tuple[FileColumn, ...]
+    key: tuple[str, ...]  # file column names
+    references: tuple[Reference, ...] = ()
+    ordered: tuple[tuple[str, str], ...] = ()  # (earlier, later) date columns
+    month_of: str | None = None  # date column whose month the usage aggregate needs
+
+    def column(self, name: str) -> FileColumn:
+        return next(column for column in self.columns if column.name == name)
+
+    @property
+    def column_names(self) -> tuple[str, ...]:
+        return tuple(column.name for column in self.columns)
+
+    @property
+    def content(self) -> tuple[FileColumn, ...]:
+        """The columns that are not part of the key: what a re-delivery may change."""
+        return tuple(column for column in self.columns if column.name not in self.key)
+
+
+def _col(name: str, kind: Kind, stored_as: str | None = None) -> FileColumn:
+    return FileColumn(name, kind, stored_as or name)
+
+
+PAYEES = InputFile(
+    "payees",
+    "payee",
+    Payee.__table__,
+    (
+        _col("payee_id", Kind.TEXT),
+        _col("name", Kind.TEXT),
+        _col("email", Kind.OPTIONAL_TEXT),
+        _col("manager_id", Kind.OPTIONAL_TEXT),
+        _col("title", Kind.OPTIONAL_TEXT),
+    ),
+    key=("payee_id",),
+    references=(Reference("manager_id", "payees"),),
+)
+
+ACCOUNTS = InputFile(
+    "accounts",
+    "account",
+    Account.__table__,
+    (
+        _col("account_id", Kind.TEXT),
+        _col("name", Kind.TEXT),
+        _col("parent_id", Kind.OPTIONAL_TEXT),
+        _col("segment", Kind.OPTIONAL_TEXT),
+        _col("region", Kind.OPTIONAL_TEXT),
+    ),
+    key=("account_id",),
+    references=(Reference("parent_id", "accounts"),),
+)
+
+ASSIGNMENTS = InputFile(
+    "assignments",
+    "assignment",
+    Assignment.__table__,
+    (
+        _col("account_id", Kind.TEXT),
+        _col("payee_id", Kind.TEXT),
+        _col("role", Kind.TEXT),
+        _col("start", Kind.DATE),
+        _col("end", Kind.OPTIONAL_DATE),
+        _col("split", Kind.SPLIT),
+    ),
+    key=("account_id", "payee_id", "role", "start"),
+    references=(Reference("account_id", "accounts"), Reference("payee_id", "payees")),
+    ordered=(("start", "end"),),
+)
+
+CONTRACTS = InputFile(
+    "contracts",
+    "contract",
+    Contract.__table__,
+    (
+        _col("contract_id", Kind.TEXT),
+        _col("account_id", Kind.TEXT),
+        _col("signed_on", Kind.DATE),
+        _col("commit_monthly", Kind.NONNEGATIVE_MONEY, "commit_monthly_cents"),
+        _col("products", Kind.PRODUCTS),
+    ),
+    key=("contract_id",),
+    references=(Reference("account_id", "accounts"),),
+)
+
+USAGE = InputFile(
+    "usage",
+    "usage entry",
+    UsageEntry.__table__,
+    (
+        _col("entry_id", Kind.TEXT),
+        _col("account_id", Kind.TEXT),
+        _col("date", Kind.DATE, "entry_date"),
+        _col("amount", Kind.MONEY, "amount_cents"),
+        _col("product", Kind.PRODUCT),
+        _col("quantity", Kind.OPTIONAL_TEXT),
+    ),
+    key=("entry_id",),
+    references=(Reference("account_id", "accounts"),),
+    month_of="date",
+)
+
+# Referenced files come first, so that problems read in the order a user fixes them.
+INPUT_FILES: tuple[InputFile, ...] = (PAYEES, ACCOUNTS, ASSIGNMENTS, CONTRACTS, USAGE)
+BY_NAME = {spec.name: spec for spec in INPUT_FILES}
+SUFFIXES = (".csv", ".parquet")
+
+
+@dataclass(frozen=True)
+class FoundInput:
+    spec: InputFile
+    path: Path
+
+    @property
+    def source(self) -> str:
+        """The name problems are reported under, e.g. 'usage.csv'."""
+        return self.path.name
+
+
+def find_inputs(directory: Path) -> list[FoundInput]:
+    """The input files present in DIR, in load order; a UserError when there are none."""
+    if not directory.is_dir():
+        raise UserError.single(f"{directory}: not a directory")
+    found: list[FoundInput] = []
+    problems: list[Problem] = []
+    for spec in INPUT_FILES:
+        paths = [directory / f"{spec.name}{suffix}" for suffix in SUFFIXES]
+        present = [path for path in paths if path.is_file()]
+        if len(present) > 1:
+            problems.append(Problem(
+                present[0].name, None, None,
+                f"both {present[0].name} and {present[1].name} are present: keep one",
+            ))
+        elif present:
+            found.append(FoundInput(spec, present[0]))
+    if problems:
+        raise UserError(problems)
+    if not found:
+        expected = ", ".join(f"{spec.name}.csv" for spec in INPUT_FILES)
+        raise UserError.single(f"{directory}: no input files (expected any of {expected}, "
+                               "or .parquet files of the same names)")
+    return found
