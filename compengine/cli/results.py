@@ -47,7 +47,9 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Compute the period's payout lines (replaces the period's earlier run)."""
         app_state = state(ctx)
-        summary = run_period(app_state.engine, checked_period(period), plans, app_state.actor, wait=wait)
+        summary = run_period(
+            app_state.engine, checked_period(period), load_plans([plans]), app_state.actor, wait=wait
+        )
         typer.echo(f"period {summary.period}: run {summary.run_id}, {summary.lines} payout lines, "
                    f"total {format_cents(summary.total_cents, grouping=True)}")
         for component, cents in sorted(summary.by_component.items()):

@@ -11,7 +11,6 @@ import json
 from fractions import Fraction
 from dataclasses import dataclass, field
 from datetime import datetime
-from pathlib import Path
 
 import pandas as pd
 from sqlalchemy import delete, func, select
@@ -24,7 +23,6 @@ from compengine.cycles.faults import pause_point
 from compengine.cycles.periods import CALCULATED, LOCKED, OPEN, get_period, mark_later_stale, refuse_unless
 from compengine.money import format_cents, round_cents
 from compengine.months import format_period, parse_period
-from compengine.plan.load import load_plans
 from compengine.plan.model import PlanVersion
 from compengine.results.payouts import PAID_COLUMNS, PeriodResult, calculate_period
 from compengine.storage.locking import exclusive
@@ -120,8 +118,7 @@ def _write_result(session: Session, period: str, run_id: int, result: PeriodResu
     session.add_all(RunIssue(period=period, run_id=run_id, message=w) for w in result.warnings)
 
 
-def run_period(engine, period: str, plans_path: Path | str, actor: str, *, wait: bool = False) -> RunSummary:
-    plans: list[PlanVersion] = load_plans([plans_path])
+def run_period(engine, period: str, plans: list[PlanVersion], actor: str, *, wait: bool = False) -> RunSummary:
     month = parse_period(period)
     started = audit.now()
     with exclusive(engine, wait=wait) as session:

@@ -64,7 +64,8 @@ def _line_versions(plan: ComponentPlan, earnings: ComponentEarnings, grid: Contr
         return np.zeros(grid.size, np.int64)
     latest = grid.months - 1 - applied[:, ::-1].argmax(axis=1)
     index = np.where(applied.any(axis=1), earnings.version[np.arange(grid.size), latest], -1)
-    fallback = plan.month_version[-1] if plan.month_version[-1] >= 0 else len(plan.versions) - 1
+    started = [i for i, v in enumerate(plan.versions) if v.effective_from <= grid.first_month + grid.months - 1]
+    fallback = started[-1] if started else 0  # the latest version that had begun by P
     numbers = np.array([v.version for v in plan.versions], dtype=np.int64)
     return numbers[np.where(index >= 0, index, fallback)]
 

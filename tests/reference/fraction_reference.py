@@ -15,9 +15,9 @@ Readings of the spec where it leaves room (each also in the report for the READM
   and in scope, whether or not the contract earns anything yet.
 - A line's plan_version: first_purchase / ramp_realization use the version in force
   at F (when F <= P and it applies to the account); sustained_usage / expansion use
-  the version in force in the latest month m <= P with m >= F + that version's W
-  (duration_months is not considered); otherwise the plan's latest version with
-  `from` <= P.
+  the version in force in the latest month m <= P in which the month can earn
+  (F + W <= m, and m < F + W + duration_months when set); otherwise the plan's latest
+  version with `from` <= P.
 - A component keeps its type across the versions of its plan.
 """
 
@@ -308,6 +308,13 @@ def E_ramp(
 # --- Section 4, sustained_usage and expansion: one month's earnings, summed into E.
 
 
+def after_window(component: Component, first: int, version: PlanVersion, m: int) -> bool:
+    """Whether month m is one in which a sustained_usage or expansion month can earn."""
+    W = version.lifecycle.window_months
+    duration = getattr(component, "duration_months", None)
+    return m >= first + W and (duration is None or m < first + W + duration)
+
+
 def sustained_month(
     component: SustainedUsage,
     lifecycle: Lifecycle,
@@ -492,7 +499,7 @@ def plan_version(
         else:
             for m in range(P, s.first - 1, -1):
                 found = governing(plans, plan_id, s.component_id, s.account, m)
-                if found is not None and m >= s.first + found[0].lifecycle.window_months:
+                if found is not None and after_window(found[1], s.first, found[0], m):
                     return found[0].version
     started = [v for v in plans if v.plan_id == plan_id and v.effective_from <= P]
     return max(started, key=lambda v: v.effective_from).version

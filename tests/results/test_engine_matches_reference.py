@@ -61,14 +61,14 @@ class Step:
 
 
 def decimal_text(value: Fraction) -> str:
-    """'0.3333' for 3333/10000: the exact decimal text the ledger stores for a split."""
+    """'0.3333' for 3333/10000, '-0.01' for -1/100: the exact decimal text a CSV file holds."""
     places = 0
     while (value * 10**places).denominator != 1:
         places += 1
-    scaled = int(value * 10**places)
-    return (
-        str(scaled) if places == 0 else f"{scaled // 10**places}.{scaled % 10**places:0{places}d}"
-    )
+    scaled = abs(int(value * 10**places))
+    sign = "-" if value < 0 else ""
+    digits = str(scaled) if places == 0 else f"{scaled // 10**places}.{scaled % 10**places:0{places}d}"
+    return sign + digits
 
 
 def whole_cents(dollars: Fraction) -> int:
