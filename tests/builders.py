@@ -20,42 +20,71 @@ from compengine.plan.model import Component, Lifecycle, PlanVersion
 from compengine.results.payouts import PAID_COLUMNS, calculate_period
 
 
-def plan(*components: Component, plan_id: str = "p", version: int = 1, start: str = "2027-01",
-         end: str | None = None, window: int = 6, baseline: int | None = None,
-         scope: tuple = ()) -> PlanVersion:
+def plan(
+    *components: Component,
+    plan_id: str = "p",
+    version: int = 1,
+    start: str = "2027-01",
+    end: str | None = None,
+    window: int = 6,
+    baseline: int | None = None,
+    scope: tuple = (),
+) -> PlanVersion:
     return PlanVersion(
-        plan_id=plan_id, version=version, name=plan_id, currency="USD",
-        effective_from=parse_period(start), effective_to=parse_period(end) if end else None,
-        scope=scope, lifecycle=Lifecycle(window, baseline or min(3, window)), components=components,
+        plan_id=plan_id,
+        version=version,
+        name=plan_id,
+        currency="USD",
+        effective_from=parse_period(start),
+        effective_to=parse_period(end) if end else None,
+        scope=scope,
+        lifecycle=Lifecycle(window, baseline or min(3, window)),
+        components=components,
     )
 
 
-def snapshot(*, accounts: list[dict] | None = None, assignments: list[tuple] = (),
-             contracts: list[tuple] = (), usage: dict[tuple[str, str, str], str] | None = None) -> LedgerSnapshot:
+def snapshot(
+    *,
+    accounts: list[dict] | None = None,
+    assignments: list[tuple] = (),
+    contracts: list[tuple] = (),
+    usage: dict[tuple[str, str, str], str] | None = None,
+) -> LedgerSnapshot:
     """assignments: (account, payee, role, 'start', 'end' or None, split);
     contracts: (contract, account, 'signed_on', 'commit dollars', 'products');
     usage: {(account, product, 'YYYY-MM'): 'dollars'}."""
     accounts = accounts or [{"account_id": "acme", "name": "Acme", "segment": "enterprise"}]
     return LedgerSnapshot(
-        accounts=pd.DataFrame([{c: a.get(c) for c in ACCOUNT_COLUMNS} for a in accounts], columns=ACCOUNT_COLUMNS),
+        accounts=pd.DataFrame(
+            [{c: a.get(c) for c in ACCOUNT_COLUMNS} for a in accounts], columns=ACCOUNT_COLUMNS
+        ),
         assignments=pd.DataFrame(
-            [(a, p, r, date.fromisoformat(s), date.fromisoformat(e) if e else None, split)
-             for a, p, r, s, e, split in assignments],
+            [
+                (a, p, r, date.fromisoformat(s), date.fromisoformat(e) if e else None, split)
+                for a, p, r, s, e, split in assignments
+            ],
             columns=ASSIGNMENT_COLUMNS,
         ),
         contracts=pd.DataFrame(
-            [(c, a, date.fromisoformat(s), int(Fraction(commit) * 100), products)
-             for c, a, s, commit, products in contracts],
+            [
+                (c, a, date.fromisoformat(s), int(Fraction(commit) * 100), products)
+                for c, a, s, commit, products in contracts
+            ],
             columns=CONTRACT_COLUMNS,
         ),
         monthly_usage=pd.DataFrame(
-            [(a, p, parse_period(m), int(Fraction(v) * 100)) for (a, p, m), v in (usage or {}).items()],
+            [
+                (a, p, parse_period(m), int(Fraction(v) * 100))
+                for (a, p, m), v in (usage or {}).items()
+            ],
             columns=USAGE_COLUMNS,
         ).astype({"month": "int64", "amount_cents": "int64"}),
     )
 
 
-def monthly(account: str, start: str, *dollars: str, product: str = "") -> dict[tuple[str, str, str], str]:
+def monthly(
+    account: str, start: str, *dollars: str, product: str = ""
+) -> dict[tuple[str, str, str], str]:
     """Usage of consecutive months from `start`: monthly('acme', '2027-01', '2000', '4000')."""
     first = parse_period(start)
     return {(account, product, format_period(first + i)): d for i, d in enumerate(dollars)}
@@ -70,7 +99,11 @@ class Cycle:
 
     def run(self, period: str) -> pd.DataFrame:
         earlier = [lines for p, lines in self.recorded.items() if p < period]
-        paid = pd.concat(earlier) if earlier else pd.DataFrame(columns=[*PAID_COLUMNS[:-1], "amount_cents"])
+        paid = (
+            pd.concat(earlier)
+            if earlier
+            else pd.DataFrame(columns=[*PAID_COLUMNS[:-1], "amount_cents"])
+        )
         paid = paid.rename(columns={"amount_cents": "paid_cents"})
         paid = paid.groupby(PAID_COLUMNS[:-1], as_index=False)["paid_cents"].sum()
         result = calculate_period(self.snapshot, self.plans, parse_period(period), paid)

@@ -77,7 +77,10 @@ def table_snapshot(url: str) -> dict[str, list[tuple]]:
             tables = inspect(connection).get_table_names()
             return {
                 table: sorted(
-                    (tuple(map(repr, row)) for row in connection.execute(text(f'SELECT * FROM "{table}"'))),
+                    (
+                        tuple(map(repr, row))
+                        for row in connection.execute(text(f'SELECT * FROM "{table}"'))
+                    ),
                 )
                 for table in sorted(tables)
             }

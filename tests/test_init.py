@@ -11,5 +11,16 @@ def test_init_creates_every_table_and_is_idempotent(cli, db_url):
     engine = create_engine(db_url)
     tables = set(inspect(engine).get_table_names())
     engine.dispose()
-    assert {"payee", "account", "assignment", "contract", "usage_entry", "monthly_usage",
-            "load_batch", "audit_event", "payout_line", "period", "run_record"} <= tables
+    assert {
+        "payee",
+        "account",
+        "assignment",
+        "contract",
+        "usage_entry",
+        "monthly_usage",
+        "load_batch",
+        "audit_event",
+        "payout_line",
+        "period",
+        "run_record",
+    } <= tables

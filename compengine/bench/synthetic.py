@@ -92,23 +92,27 @@ def _payees(shape: LedgerShape) -> pa.Table:
     staff_title = np.where(np.isin(numbers, aes), "Account Executive", "Customer Success Manager")
     title = np.where(numbers == 0, "Sales Manager", staff_title)
     ids = _ids("p", numbers, 5)
-    return pa.table({
-        "payee_id": ids,
-        "name": _numbered("Payee ", numbers),
-        "email": pc.binary_join_element_wise(ids, "@example.com", ""),
-        "manager_id": pa.array(np.where(numbers == 0, "", "p00000")),
-        "title": pa.array(title),
-    })
+    return pa.table(
+        {
+            "payee_id": ids,
+            "name": _numbered("Payee ", numbers),
+            "email": pc.binary_join_element_wise(ids, "@example.com", ""),
+            "manager_id": pa.array(np.where(numbers == 0, "", "p00000")),
+            "title": pa.array(title),
+        }
+    )
 
 
 def _accounts(shape: LedgerShape) -> pa.Table:
     numbers = np.arange(shape.accounts)
-    return pa.table({
-        "account_id": _ids("a", numbers, 6),
-        "name": _numbered("Account ", numbers),
-        "segment": pa.array(np.array(SEGMENTS)[numbers % len(SEGMENTS)]),
-        "region": pa.array(np.where(numbers % 2 == 0, "emea", "amer")),
-    })
+    return pa.table(
+        {
+            "account_id": _ids("a", numbers, 6),
+            "name": _numbered("Account ", numbers),
+            "segment": pa.array(np.array(SEGMENTS)[numbers % len(SEGMENTS)]),
+            "region": pa.array(np.where(numbers % 2 == 0, "emea", "amer")),
+        }
+    )
 
 
 def _assignments(shape: LedgerShape, start: str) -> pa.Table:
@@ -116,14 +120,16 @@ def _assignments(shape: LedgerShape, start: str) -> pa.Table:
     aes, csms = _roles(shape)
     account_ids = _ids("a", np.concatenate([accounts, accounts]), 6)
     payees = np.concatenate([aes[accounts % len(aes)], csms[accounts % len(csms)]])
-    return pa.table({
-        "account_id": account_ids,
-        "payee_id": _ids("p", payees, 5),
-        "role": pa.array(["AE"] * shape.accounts + ["CSM"] * shape.accounts),
-        "start": pa.array([start] * (2 * shape.accounts)),
-        "end": pa.array([""] * (2 * shape.accounts)),
-        "split": pa.array(["1"] * (2 * shape.accounts)),
-    })
+    return pa.table(
+        {
+            "account_id": account_ids,
+            "payee_id": _ids("p", payees, 5),
+            "role": pa.array(["AE"] * shape.accounts + ["CSM"] * shape.accounts),
+            "start": pa.array([start] * (2 * shape.accounts)),
+            "end": pa.array([""] * (2 * shape.accounts)),
+            "split": pa.array(["1"] * (2 * shape.accounts)),
+        }
+    )
 
 
 def _contracts_per_account(shape: LedgerShape) -> np.ndarray:
@@ -137,13 +143,15 @@ def _contracts(shape: LedgerShape, rng: np.random.Generator, days: list[str]) ->
     nth = numbers // shape.accounts  # the how-many-th contract of its account
     alone = _contracts_per_account(shape)[accounts] == 1
     signing_days = np.array(days[:90])
-    return pa.table({
-        "contract_id": _ids("k", numbers, 7),
-        "account_id": _ids("a", accounts, 6),
-        "signed_on": pa.array(signing_days[rng.integers(0, len(signing_days), len(numbers))]),
-        "commit_monthly": _money(rng.integers(1_000, 50_000, len(numbers)) * 100),
-        "products": pa.array(np.where(alone, "", np.array(PRODUCTS)[nth % len(PRODUCTS)])),
-    })
+    return pa.table(
+        {
+            "contract_id": _ids("k", numbers, 7),
+            "account_id": _ids("a", accounts, 6),
+            "signed_on": pa.array(signing_days[rng.integers(0, len(signing_days), len(numbers))]),
+            "commit_monthly": _money(rng.integers(1_000, 50_000, len(numbers)) * 100),
+            "products": pa.array(np.where(alone, "", np.array(PRODUCTS)[nth % len(PRODUCTS)])),
+        }
+    )
 
 
 def _money(cents: np.ndarray) -> pa.Array:
@@ -159,8 +167,12 @@ def _write_usage(path: Path, shape: LedgerShape, rng: np.random.Generator, days:
     per_account = _contracts_per_account(shape)
     day_names = np.array(days)
     products = np.array(PRODUCTS)
-    schema = pa.schema([(name, pa.string()) for name in
-                        ("entry_id", "account_id", "date", "amount", "product", "quantity")])
+    schema = pa.schema(
+        [
+            (name, pa.string())
+            for name in ("entry_id", "account_id", "date", "amount", "product", "quantity")
+        ]
+    )
     with pcsv.CSVWriter(path, schema, write_options=_CSV) as writer:
         for start in range(0, shape.usage_rows, _CHUNK_ROWS):
             rows = min(_CHUNK_ROWS, shape.usage_rows - start)
@@ -171,12 +183,16 @@ def _write_usage(path: Path, shape: LedgerShape, rng: np.random.Generator, days:
             product = products[np.where(scoped > 1, pick % np.maximum(scoped, 1), pick)]
             cents = rng.integers(100, 500_000, rows)
             cents = np.where(rng.random(rows) < 0.02, -cents // 10, cents)  # corrections
-            writer.write_table(pa.table({
-                "entry_id": _ids("e", np.arange(start, start + rows), 10),
-                "account_id": _ids("a", accounts, 6),
-                "date": pa.array(day_names[rng.integers(0, len(days), rows)]),
-                "amount": _money(cents),
-                "product": pa.array(product),
-                "quantity": pc.cast(pa.array(rng.integers(1, 1_000, rows)), pa.string()),
-            }, schema=schema))
-
+            writer.write_table(
+                pa.table(
+                    {
+                        "entry_id": _ids("e", np.arange(start, start + rows), 10),
+                        "account_id": _ids("a", accounts, 6),
+                        "date": pa.array(day_names[rng.integers(0, len(days), rows)]),
+                        "amount": _money(cents),
+                        "product": pa.array(product),
+                        "quantity": pc.cast(pa.array(rng.integers(1, 1_000, rows)), pa.string()),
+                    },
+                    schema=schema,
+                )
+            )

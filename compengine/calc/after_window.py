@@ -31,7 +31,10 @@ def _baseline_cells(plan: ComponentPlan, grid: ContractGrid, index: int, duratio
 
 def _month_earnings(plan: ComponentPlan, grid: ContractGrid, month_rule) -> ComponentEarnings:
     pieces, version = [], np.full((grid.size, grid.months), -1)
-    detail = {"baseline_sum": np.zeros(grid.size, object), "baseline_months": np.ones(grid.size, object)}
+    detail = {
+        "baseline_sum": np.zeros(grid.size, object),
+        "baseline_months": np.ones(grid.size, object),
+    }
     usage = big(grid.usage)
     for index, part in enumerate(plan.parts):
         if part is None:
@@ -69,8 +72,12 @@ def _sustained_month(part: SustainedUsage, usage, baseline_sum, months: int):
 def _expansion_month(part: Expansion, usage, baseline_sum, months: int):
     """rate x max(0, U - max(B, 0) x (1 + threshold))."""
     th = part.threshold
-    growth = usage * months * th.denominator - np.maximum(baseline_sum, 0) * (th.denominator + th.numerator)
-    return np.maximum(growth, 0) * part.rate.numerator, part.rate.denominator * months * th.denominator
+    growth = usage * months * th.denominator - np.maximum(baseline_sum, 0) * (
+        th.denominator + th.numerator
+    )
+    return np.maximum(
+        growth, 0
+    ) * part.rate.numerator, part.rate.denominator * months * th.denominator
 
 
 def sustained_usage(plan: ComponentPlan, grid: ContractGrid) -> ComponentEarnings:

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-
 import math
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -33,7 +32,9 @@ class ComponentEarnings:
 
     def earned(self) -> np.ndarray:
         """E(c, P) numerators: ΔE summed over the grid."""
-        return self.delta.sum(axis=1) if self.delta.shape[1] else np.zeros(self.delta.shape[0], object)
+        return (
+            self.delta.sum(axis=1) if self.delta.shape[1] else np.zeros(self.delta.shape[0], object)
+        )
 
 
 def governing_version(plan: ComponentPlan, grid: ContractGrid) -> np.ndarray:

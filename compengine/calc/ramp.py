@@ -93,7 +93,9 @@ def ramp_realization(plan: ComponentPlan, grid: ContractGrid) -> ComponentEarnin
         k = np.clip(t - first[:, None] + 1, 0, window)  # window month per cell, 0 before F
         cumulative = grid.cumulative[rows]
         row_index = np.arange(rows.size)[:, None]
-        realized = big(cumulative[row_index, first[:, None] + k] - cumulative[row_index, first[:, None]])
+        realized = big(
+            cumulative[row_index, first[:, None] + k] - cumulative[row_index, first[:, None]]
+        )
         curve, curve_den = common_denominator(cumulative_curve(part, window))
         target = big(grid.commit_cents[rows])[:, None] * np.array(curve, dtype=object)[k]
 
@@ -106,7 +108,9 @@ def ramp_realization(plan: ComponentPlan, grid: ContractGrid) -> ComponentEarnin
         if part.bonus is not None:
             goal = part.bonus.attainment_at_least
             # A_W >= goal  <=>  R_W * curve_den * goal_den >= goal_num * TC_W * curve_den
-            bonus = (k == window) & (realized * curve_den * goal.denominator >= goal.numerator * target)
+            bonus = (k == window) & (
+                realized * curve_den * goal.denominator >= goal.numerator * target
+            )
             earned = earned + np.where(bonus, part.bonus.amount_cents * den, 0)
         pieces.append((rows, earned, den))
 

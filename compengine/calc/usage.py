@@ -44,7 +44,9 @@ class ContractGrid:
         return self.cumulative[rows, hi] - self.cumulative[rows, lo]
 
 
-def _contract_usage(snapshot: LedgerSnapshot, contracts: pd.DataFrame, first: int, last: int) -> pd.DataFrame:
+def _contract_usage(
+    snapshot: LedgerSnapshot, contracts: pd.DataFrame, first: int, last: int
+) -> pd.DataFrame:
     """Long table (row, t, cents) of usage falling in each contract's scope."""
     usage = snapshot.monthly_usage
     usage = usage[(usage["month"] >= first) & (usage["month"] <= last)]

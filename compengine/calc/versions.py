@@ -58,18 +58,24 @@ def _month_version(versions: list[PlanVersion], grid: ContractGrid) -> np.ndarra
     return in_force
 
 
-def _in_scope(versions: list[PlanVersion], grid: ContractGrid, accounts: pd.DataFrame) -> np.ndarray:
+def _in_scope(
+    versions: list[PlanVersion], grid: ContractGrid, accounts: pd.DataFrame
+) -> np.ndarray:
     fields = accounts.set_index("account_id")
     contract_accounts = fields.reindex(grid.account_ids)
     result = np.ones((grid.size, len(versions)), dtype=bool)
     for index, version in enumerate(versions):
         for name, allowed in version.scope:
-            values = pd.Series(grid.account_ids) if name == "account_id" else contract_accounts[name]
+            values = (
+                pd.Series(grid.account_ids) if name == "account_id" else contract_accounts[name]
+            )
             result[:, index] &= values.isin(list(allowed)).to_numpy()
     return result
 
 
-def component_plans(plans: list[PlanVersion], grid: ContractGrid, accounts: pd.DataFrame) -> list[ComponentPlan]:
+def component_plans(
+    plans: list[PlanVersion], grid: ContractGrid, accounts: pd.DataFrame
+) -> list[ComponentPlan]:
     by_plan: dict[str, list[PlanVersion]] = defaultdict(list)
     for plan in plans:
         by_plan[plan.plan_id].append(plan)
@@ -80,7 +86,9 @@ def component_plans(plans: list[PlanVersion], grid: ContractGrid, accounts: pd.D
         in_scope = _in_scope(versions, grid, accounts)
         ids = dict.fromkeys(c.id for v in versions for c in v.components)
         for component_id in ids:
-            parts = [next((c for c in v.components if c.id == component_id), None) for v in versions]
+            parts = [
+                next((c for c in v.components if c.id == component_id), None) for v in versions
+            ]
             kind = next(p.type for p in parts if p is not None)
             result.append(
                 ComponentPlan(plan_id, component_id, kind, versions, parts, month_version, in_scope)
@@ -111,7 +119,8 @@ def check_conflicts(components: list[ComponentPlan], grid: ContractGrid) -> None
                         row, t = np.argwhere(cells)[0]
                         problems.append(
                             f"configuration error: components {first.plan_id}/{first.component_id} "
-                            f"(v{first.versions[v1].version}) and {second.plan_id}/{second.component_id} "
+                            f"(v{first.versions[v1].version}) and "
+                            f"{second.plan_id}/{second.component_id} "
                             f"(v{second.versions[v2].version}) both credit role {part1.role} with "
                             f"{first.type} on account {grid.account_ids[row]} in "
                             f"{format_period(grid.first_month + int(t))}"

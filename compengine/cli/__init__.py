@@ -26,7 +26,9 @@ app = typer.Typer(
 @app.callback()
 def _global_options(
     ctx: typer.Context,
-    db: str | None = typer.Option(None, "--db", help="Database URL (default: COMPENGINE_DB or ./compengine.db)."),
+    db: str | None = typer.Option(
+        None, "--db", help="Database URL (default: COMPENGINE_DB or ./compengine.db)."
+    ),
     user: str | None = typer.Option(None, "--user", help="Who is acting (default: the OS user)."),
 ) -> None:
     ctx.obj = AppState(url=database_url(db), actor=current_actor(user))

@@ -22,8 +22,11 @@ def register(app: typer.Typer) -> None:
         ctx: typer.Context,
         rows: int = typer.Option(..., "--rows", min=1, help="Usage rows to generate and load."),
         db: str | None = typer.Option(
-            None, "--db", help="Empty database to load into (it keeps the synthetic data); "
-            "default: a throw-away SQLite file."),
+            None,
+            "--db",
+            help="Empty database to load into (it keeps the synthetic data); "
+            "default: a throw-away SQLite file.",
+        ),
         accounts: int = typer.Option(1_000, "--accounts", min=1),
         contracts: int | None = typer.Option(None, "--contracts", help="Default: one per account."),
         payees: int = typer.Option(50, "--payees", min=3),
@@ -31,8 +34,14 @@ def register(app: typer.Typer) -> None:
         seed: int = typer.Option(0, "--seed"),
     ) -> None:
         """Generate a synthetic ledger as CSV and time `load` on it."""
-        shape = LedgerShape(usage_rows=rows, accounts=accounts, contracts=contracts,
-                            payees=payees, months=months, seed=seed)
+        shape = LedgerShape(
+            usage_rows=rows,
+            accounts=accounts,
+            contracts=contracts,
+            payees=payees,
+            months=months,
+            seed=seed,
+        )
         with tempfile.TemporaryDirectory(prefix="compengine-bench-") as scratch:
             workdir = Path(scratch)
             url = db or f"sqlite:///{workdir / 'bench.db'}"
@@ -43,5 +52,7 @@ def register(app: typer.Typer) -> None:
         typer.echo(f"generate:        {result.generate_seconds:.1f} s")
         typer.echo(f"load wall time:  {result.load_seconds:.1f} s")
         typer.echo(f"load rows/s:     {result.rows_per_second:,.0f}")
-        typer.echo(f"peak RSS:        {result.peak_rss_mib:,.0f} MiB "
-                   f"({result.rss_before_load_mib:,.0f} MiB before loading)")
+        typer.echo(
+            f"peak RSS:        {result.peak_rss_mib:,.0f} MiB "
+            f"({result.rss_before_load_mib:,.0f} MiB before loading)"
+        )

@@ -35,7 +35,9 @@ def register(app: typer.Typer) -> None:
         typer.echo(f"period {period} approved")
 
     @app.command("reopen")
-    def reopen(ctx: typer.Context, period: str = PERIOD, reason: str = REASON, wait: bool = WAIT) -> None:
+    def reopen(
+        ctx: typer.Context, period: str = PERIOD, reason: str = REASON, wait: bool = WAIT
+    ) -> None:
         """approved -> calculated, with a reason."""
         app_state = state(ctx)
         with exclusive(app_state.engine, wait=wait) as session:
@@ -58,8 +60,13 @@ def register(app: typer.Typer) -> None:
         _print(rows, "no period has been run yet")
 
     @app.command("adjust")
-    def adjust(ctx: typer.Context, payee: str = PAYEE, period: str = PERIOD,
-               amount: str = typer.Option(..., "--amount"), reason: str = REASON) -> None:
+    def adjust(
+        ctx: typer.Context,
+        payee: str = PAYEE,
+        period: str = PERIOD,
+        amount: str = typer.Option(..., "--amount"),
+        reason: str = REASON,
+    ) -> None:
         """Add a manual payout line (kept across re-runs; reverse it with a negative one)."""
         app_state = state(ctx)
         with exclusive(app_state.engine) as session:
@@ -67,7 +74,9 @@ def register(app: typer.Typer) -> None:
         typer.echo(f"adjustment of {amount} for {payee} in {period} recorded")
 
     @app.command("hold")
-    def hold(ctx: typer.Context, payee: str = PAYEE, period: str = PERIOD, reason: str = REASON) -> None:
+    def hold(
+        ctx: typer.Context, payee: str = PAYEE, period: str = PERIOD, reason: str = REASON
+    ) -> None:
         """Withhold all of a payee's lines in one period."""
         app_state = state(ctx)
         with exclusive(app_state.engine) as session:
@@ -90,7 +99,9 @@ def register(app: typer.Typer) -> None:
         _print(rows, "no runs yet")
 
     @app.command("audit")
-    def audit(ctx: typer.Context, since: str | None = typer.Option(None, "--since", help="YYYY-MM-DD")) -> None:
+    def audit(
+        ctx: typer.Context, since: str | None = typer.Option(None, "--since", help="YYYY-MM-DD")
+    ) -> None:
         """The audit log."""
         try:
             day = date.fromisoformat(since) if since else None

@@ -20,19 +20,31 @@ def register(app: typer.Typer) -> None:
     @app.command("load")
     def load(
         ctx: typer.Context,
-        directory: Path = typer.Argument(..., metavar="DIR", help="Folder with payees, accounts, "
-                                         "assignments, contracts and usage files (.csv or "
-                                         ".parquet)."),
-        replace: bool = typer.Option(False, "--replace", help="Let re-delivered rows with "
-                                     "changed content replace the stored ones (audited)."),
-        wait: bool = typer.Option(False, "--wait", help="Wait for a command in progress "
-                                  "instead of failing."),
+        directory: Path = typer.Argument(
+            ...,
+            metavar="DIR",
+            help="Folder with payees, accounts, "
+            "assignments, contracts and usage files (.csv or "
+            ".parquet).",
+        ),
+        replace: bool = typer.Option(
+            False,
+            "--replace",
+            help="Let re-delivered rows with changed content replace the stored ones (audited).",
+        ),
+        wait: bool = typer.Option(
+            False, "--wait", help="Wait for a command in progress instead of failing."
+        ),
     ) -> None:
         """Load the CSV/Parquet files in DIR: all of them or, on any problem, nothing."""
         app_state = state(ctx)
         with progress_on_terminal() as progress:
             report = load_directory(
-                app_state.engine, directory, actor=app_state.actor, replace=replace, wait=wait,
+                app_state.engine,
+                directory,
+                actor=app_state.actor,
+                replace=replace,
+                wait=wait,
                 progress=progress,
             )
         print_report(report, Console())
@@ -41,8 +53,10 @@ def register(app: typer.Typer) -> None:
 def print_report(report: LoadReport, console: Console) -> None:
     table = Table("file", "rows", "new", "unchanged", "replaced")
     for counts in report.files:
-        table.add_row(counts.source, *(str(n) for n in (counts.rows, counts.new, counts.unchanged,
-                                                           counts.replaced)))
+        table.add_row(
+            counts.source,
+            *(str(n) for n in (counts.rows, counts.new, counts.unchanged, counts.replaced)),
+        )
     console.print(table)
     if report.changed:
         console.print(
@@ -64,8 +78,11 @@ def progress_on_terminal() -> Iterator[ProgressReport | None]:
         return
     tasks: dict[str, TaskID] = {}
     with Progress(
-        TextColumn("{task.description}"), BarColumn(), TimeElapsedColumn(),
-        console=Console(stderr=True), transient=True,
+        TextColumn("{task.description}"),
+        BarColumn(),
+        TimeElapsedColumn(),
+        console=Console(stderr=True),
+        transient=True,
     ) as bar:
 
         def report(what: str, done: float | None) -> None:

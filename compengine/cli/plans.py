@@ -26,7 +26,9 @@ def register(app: typer.Typer) -> None:
     @plan_app.command("check")
     def check(
         paths: list[str] = typer.Argument(
-            ..., metavar="PATH", help="Plan files, or folders of *.yaml files.",
+            ...,
+            metavar="PATH",
+            help="Plan files, or folders of *.yaml files.",
         ),
     ) -> None:
         """Validate plan files: print each plan version, or every problem (exit 1)."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 import csv
 import json
 import sys
-from enum import Enum
+from enum import StrEnum
 from pathlib import Path
 
 import pandas as pd
@@ -26,7 +26,7 @@ from compengine.results.payouts import calculate_period
 PLANS_OPTION = typer.Option(Path("plans"), "--plans", help="Plan file or folder.")
 
 
-class Format(str, Enum):
+class Format(StrEnum):
     table = "table"
     csv = "csv"
     json = "json"
@@ -43,20 +43,31 @@ def register(app: typer.Typer) -> None:
         ctx: typer.Context,
         period: str = typer.Option(..., "--period", help="YYYY-MM"),
         plans: Path = PLANS_OPTION,
-        wait: bool = typer.Option(False, "--wait", help="Wait for a run in progress instead of failing."),
+        wait: bool = typer.Option(
+            False, "--wait", help="Wait for a run in progress instead of failing."
+        ),
     ) -> None:
         """Compute the period's payout lines (replaces the period's earlier run)."""
         app_state = state(ctx)
         summary = run_period(
-            app_state.engine, checked_period(period), load_plans([plans]), app_state.actor, wait=wait
+            app_state.engine,
+            checked_period(period),
+            load_plans([plans]),
+            app_state.actor,
+            wait=wait,
         )
-        typer.echo(f"period {summary.period}: run {summary.run_id}, {summary.lines} payout lines, "
-                   f"total {format_cents(summary.total_cents, grouping=True)}")
+        typer.echo(
+            f"period {summary.period}: run {summary.run_id}, {summary.lines} payout lines, "
+            f"total {format_cents(summary.total_cents, grouping=True)}"
+        )
         for component, cents in sorted(summary.by_component.items()):
             typer.echo(f"  {component}: {format_cents(cents, grouping=True)}")
         if summary.unassigned_items:
-            typer.echo(f"  unassigned credit: {format_cents(summary.unassigned_cents, grouping=True)} "
-                       f"in {summary.unassigned_items} item(s); see `compengine exceptions --period {period}`")
+            typer.echo(
+                f"  unassigned credit: {format_cents(summary.unassigned_cents, grouping=True)} "
+                f"in {summary.unassigned_items} item(s); "
+                f"see `compengine exceptions --period {period}`"
+            )
         for warning in summary.warnings:
             typer.echo(f"  warning: {warning}")
         for stale in summary.stale:
@@ -106,7 +117,8 @@ def register(app: typer.Typer) -> None:
             typer.echo(
                 f"unassigned: account {item.account_id}, contract {item.contract_id}, "
                 f"component {item.plan_id}/{item.component_id} (role {item.role}), "
-                f"month {format_period(int(item.month))}, amount {format_cents(round_cents(item.amount), grouping=True)}"
+                f"month {format_period(int(item.month))}, "
+                f"amount {format_cents(round_cents(item.amount), grouping=True)}"
             )
         for warning in result.warnings:
             typer.echo(f"warning: {warning}")
@@ -123,7 +135,11 @@ def register(app: typer.Typer) -> None:
         if not lines:
             typer.echo(f"{payee} has no payout lines in {period}")
         for line in lines:
-            where = f"{line.plan_id} v{line.plan_version} / {line.component_id}" if line.plan_id else line.component_id
+            where = (
+                f"{line.plan_id} v{line.plan_version} / {line.component_id}"
+                if line.plan_id
+                else line.component_id
+            )
             contract = f" / {line.contract_id} ({line.account_id})" if line.contract_id else ""
             held = " [held]" if line.status == "held" else ""
             typer.echo(f"{where}{contract}: {format_cents(line.amount_cents, grouping=True)}{held}")

@@ -14,4 +14,6 @@ def register(app: typer.Typer) -> None:
         """Create or migrate the database schema (Alembic)."""
         app_state = state(ctx)
         upgrade_schema(app_state.engine)
-        typer.echo(f"schema is up to date on {app_state.engine.url.render_as_string(hide_password=True)}")
+        typer.echo(
+            f"schema is up to date on {app_state.engine.url.render_as_string(hide_password=True)}"
+        )

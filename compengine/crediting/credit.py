@@ -45,7 +45,9 @@ def _cells(plan: ComponentPlan, earnings: ComponentEarnings, grid: ContractGrid)
     )
 
 
-def _over_allocated(cells: pd.DataFrame, holders: pd.DataFrame, totals: pd.Series, share_den: int, grid) -> list[str]:
+def _over_allocated(
+    cells: pd.DataFrame, holders: pd.DataFrame, totals: pd.Series, share_den: int, grid
+) -> list[str]:
     over = totals[totals > share_den]
     problems = []
     for cell in over.index:
@@ -53,14 +55,18 @@ def _over_allocated(cells: pd.DataFrame, holders: pd.DataFrame, totals: pd.Serie
         payees = sorted(holders.loc[holders["cell"] == cell, "payee_id"])
         problems.append(
             f"configuration error: shares of role {first['role']} on account {first['account_id']} "
-            f"add up to more than 1 in {format_period(grid.first_month + int(first['credit_month']))} "
+            "add up to more than 1 in "
+            f"{format_period(grid.first_month + int(first['credit_month']))} "
             f"(payees: {', '.join(payees)})"
         )
     return problems
 
 
 def credit(
-    plan: ComponentPlan, earnings: ComponentEarnings, grid: ContractGrid, shares: ShareTable,
+    plan: ComponentPlan,
+    earnings: ComponentEarnings,
+    grid: ContractGrid,
+    shares: ShareTable,
     as_of: int | None = None,
 ) -> Credited:
     """Credited amounts; `earned_as_of` is earned through grid month `as_of` (for true-ups)."""
@@ -77,9 +83,13 @@ def credit(
     holders["earned"] = holders["share"] * holders["delta"]
     through = grid.months - 1 if as_of is None else as_of
     holders["earned_as_of"] = holders["earned"].where(holders["month"] <= through, 0)
-    earned = holders.groupby(["payee_id", "row"], as_index=False, sort=False)[["earned", "earned_as_of"]].sum()
+    earned = holders.groupby(["payee_id", "row"], as_index=False, sort=False)[
+        ["earned", "earned_as_of"]
+    ].sum()
 
     missing = (shares.den - totals.to_numpy(dtype=object)) * cells["delta"].to_numpy(dtype=object)
     unassigned = cells.assign(amount=missing)
-    unassigned = unassigned.loc[(totals < shares.den).to_numpy(), ["row", "month", "role", "amount"]]
+    unassigned = unassigned.loc[
+        (totals < shares.den).to_numpy(), ["row", "month", "role", "amount"]
+    ]
     return Credited(earned, unassigned, earnings.den * shares.den, problems)

@@ -45,7 +45,10 @@ def build_shares(assignments: pd.DataFrame, first_month: int, months: int) -> Sh
     split, split_den = _split_numerators(assignments["split"])
     start_day = np.array([d.toordinal() for d in assignments["start"]], dtype=np.int64)
     end_day = np.array(
-        [date.max.toordinal() if pd.isna(d) or d is None else d.toordinal() for d in assignments["end"]],
+        [
+            date.max.toordinal() if pd.isna(d) or d is None else d.toordinal()
+            for d in assignments["end"]
+        ],
         dtype=np.int64,
     )
     start_month = np.array([month_of(d) for d in assignments["start"]], dtype=np.int64)
@@ -64,7 +67,9 @@ def build_shares(assignments: pd.DataFrame, first_month: int, months: int) -> Sh
     month_end = np.array([last_day(m).toordinal() for m in horizon], dtype=np.int64)
     month_days = np.array([days_in(m) for m in horizon], dtype=np.int64)
     t = month - first_month
-    covered = np.minimum(end_day[row], month_end[t]) - np.maximum(start_day[row], month_start[t]) + 1
+    covered = (
+        np.minimum(end_day[row], month_end[t]) - np.maximum(start_day[row], month_start[t]) + 1
+    )
     share = split[row] * covered.astype(object) * (DAYS_DEN // month_days[t]).astype(object)
 
     frame = pd.DataFrame(
@@ -77,5 +82,7 @@ def build_shares(assignments: pd.DataFrame, first_month: int, months: int) -> Sh
         }
     )
     frame = frame[covered > 0]
-    frame = frame.groupby(["account_id", "role", "month", "payee_id"], as_index=False, sort=False)["share"].sum()
+    frame = frame.groupby(["account_id", "role", "month", "payee_id"], as_index=False, sort=False)[
+        "share"
+    ].sum()
     return ShareTable(frame, DAYS_DEN * split_den)

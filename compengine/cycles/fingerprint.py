@@ -21,7 +21,9 @@ def _frame_digest(frame: pd.DataFrame, keys: list[str]) -> bytes:
     return pd.util.hash_pandas_object(canonical, index=False).to_numpy().tobytes()
 
 
-def fingerprint(snapshot: LedgerSnapshot, plans: list[PlanVersion], paid_before: pd.DataFrame, period: str) -> str:
+def fingerprint(
+    snapshot: LedgerSnapshot, plans: list[PlanVersion], paid_before: pd.DataFrame, period: str
+) -> str:
     digest = hashlib.sha256(period.encode())
     parts = [
         (snapshot.monthly_usage, ["account_id", "product", "month"]),

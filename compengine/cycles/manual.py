@@ -22,7 +22,7 @@ from compengine.cycles.periods import (
 )
 from compengine.errors import UserError
 from compengine.money import format_cents, parse_money
-from compengine.storage.models import Hold, PayoutLine, Payee
+from compengine.storage.models import Hold, Payee, PayoutLine
 
 
 def _require_payee(session: Session, payee_id: str) -> None:
@@ -41,7 +41,9 @@ def _active_hold(session: Session, period: str, payee_id: str) -> Hold | None:
     return session.execute(query).scalars().first()
 
 
-def adjust(session: Session, period: str, payee_id: str, amount: str, reason: str, actor: str) -> PayoutLine:
+def adjust(
+    session: Session, period: str, payee_id: str, amount: str, reason: str, actor: str
+) -> PayoutLine:
     reason = _require_reason(reason)
     try:
         cents = parse_money(amount)
@@ -54,14 +56,28 @@ def adjust(session: Session, period: str, payee_id: str, amount: str, reason: st
     refuse_unless(row, (OPEN, CALCULATED), "adjust")
     session.add(row)
     line = PayoutLine(
-        period=period, kind="adjustment", payee_id=payee_id, component_id="adjustment",
-        component_type="adjustment", amount_cents=cents, explanation=f"manual adjustment: {reason}",
+        period=period,
+        kind="adjustment",
+        payee_id=payee_id,
+        component_id="adjustment",
+        component_type="adjustment",
+        amount_cents=cents,
+        explanation=f"manual adjustment: {reason}",
         status="held" if _active_hold(session, period, payee_id) else "paid",
-        reason=reason, created_at=audit.now(), actor=actor,
+        reason=reason,
+        created_at=audit.now(),
+        actor=actor,
     )
     session.add(line)
-    audit.record(session, actor, "adjust", period=period, payee_id=payee_id, reason=reason,
-                 after={"amount": format_cents(cents)})
+    audit.record(
+        session,
+        actor,
+        "adjust",
+        period=period,
+        payee_id=payee_id,
+        reason=reason,
+        after={"amount": format_cents(cents)},
+    )
     return line
 
 
@@ -83,10 +99,20 @@ def hold(session: Session, period: str, payee_id: str, reason: str, actor: str) 
     refuse_if_later_settled(session, period, "hold payees in")
     mark_later_stale(session, period)
     session.add(row)
-    session.add(Hold(period=period, payee_id=payee_id, reason=reason, created_at=audit.now(), actor=actor))
+    session.add(
+        Hold(period=period, payee_id=payee_id, reason=reason, created_at=audit.now(), actor=actor)
+    )
     _set_status(session, period, payee_id, "held")
-    audit.record(session, actor, "hold", period=period, payee_id=payee_id, reason=reason,
-                 before={"status": "paid"}, after={"status": "held"})
+    audit.record(
+        session,
+        actor,
+        "hold",
+        period=period,
+        payee_id=payee_id,
+        reason=reason,
+        before={"status": "paid"},
+        after={"status": "held"},
+    )
 
 
 def release(session: Session, period: str, payee_id: str, actor: str) -> None:
@@ -100,5 +126,12 @@ def release(session: Session, period: str, payee_id: str, actor: str) -> None:
     active.active, active.released_at = False, audit.now()
     session.add(active)
     _set_status(session, period, payee_id, "paid")
-    audit.record(session, actor, "release", period=period, payee_id=payee_id,
-                 before={"status": "held"}, after={"status": "paid"})
+    audit.record(
+        session,
+        actor,
+        "release",
+        period=period,
+        payee_id=payee_id,
+        before={"status": "held"},
+        after={"status": "paid"},
+    )

@@ -10,8 +10,18 @@ from compengine.money import format_cents
 from compengine.storage.models import PayoutLine
 
 PAYOUT_COLUMNS = [
-    "period", "payee_id", "plan_id", "plan_version", "component_id", "contract_id", "account_id",
-    "earned_to_date", "paid_before", "amount", "status", "explanation",
+    "period",
+    "payee_id",
+    "plan_id",
+    "plan_version",
+    "component_id",
+    "contract_id",
+    "account_id",
+    "earned_to_date",
+    "paid_before",
+    "amount",
+    "status",
+    "explanation",
 ]
 
 
@@ -20,8 +30,12 @@ def period_lines(session: Session, period: str, payee_id: str | None = None) -> 
     if payee_id is not None:
         query = query.where(PayoutLine.payee_id == payee_id)
     query = query.order_by(
-        PayoutLine.payee_id, PayoutLine.kind, PayoutLine.plan_id, PayoutLine.component_id,
-        PayoutLine.contract_id, PayoutLine.id,
+        PayoutLine.payee_id,
+        PayoutLine.kind,
+        PayoutLine.plan_id,
+        PayoutLine.component_id,
+        PayoutLine.contract_id,
+        PayoutLine.id,
     )
     return list(session.execute(query).scalars())
 

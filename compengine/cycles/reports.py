@@ -37,7 +37,9 @@ def period_status(session: Session, period: str | None = None) -> list[dict[str,
                 "period": row.period,
                 "state": row.state,
                 "stale": "stale" if row.stale else "",
-                "last_run": row.calculated_at.strftime("%Y-%m-%d %H:%M:%S") if row.calculated_at else "",
+                "last_run": row.calculated_at.strftime("%Y-%m-%d %H:%M:%S")
+                if row.calculated_at
+                else "",
                 "lines": str(lines),
                 "paid": format_cents(int(totals.get("paid") or 0)),
                 "held": format_cents(int(totals.get("held") or 0)),

@@ -8,9 +8,9 @@ record, marks later calculated periods stale, and commits, or writes nothing at 
 from __future__ import annotations
 
 import json
-from fractions import Fraction
 from dataclasses import dataclass, field
 from datetime import datetime
+from fractions import Fraction
 
 import pandas as pd
 from sqlalchemy import delete, func, select
@@ -18,15 +18,29 @@ from sqlmodel import Session
 
 from compengine.calc.snapshot import read_snapshot
 from compengine.cycles import audit
-from compengine.cycles.fingerprint import fingerprint
 from compengine.cycles.faults import pause_point
-from compengine.cycles.periods import CALCULATED, LOCKED, OPEN, get_period, mark_later_stale, refuse_unless
+from compengine.cycles.fingerprint import fingerprint
+from compengine.cycles.periods import (
+    CALCULATED,
+    LOCKED,
+    OPEN,
+    get_period,
+    mark_later_stale,
+    refuse_unless,
+)
 from compengine.money import format_cents, round_cents
 from compengine.months import format_period, parse_period
 from compengine.plan.model import PlanVersion
 from compengine.results.payouts import PAID_COLUMNS, PeriodResult, calculate_period
 from compengine.storage.locking import exclusive
-from compengine.storage.models import Hold, PayoutLine, Period, RunIssue, RunRecord, UnassignedCredit
+from compengine.storage.models import (
+    Hold,
+    PayoutLine,
+    Period,
+    RunIssue,
+    RunRecord,
+    UnassignedCredit,
+)
 
 
 @dataclass
@@ -47,11 +61,18 @@ def paid_before(session: Session, period: str) -> pd.DataFrame:
     """What was paid (not held) on each (payee, component, contract) before `period`."""
     rows = session.execute(
         select(
-            PayoutLine.payee_id, PayoutLine.plan_id, PayoutLine.component_id, PayoutLine.contract_id,
+            PayoutLine.payee_id,
+            PayoutLine.plan_id,
+            PayoutLine.component_id,
+            PayoutLine.contract_id,
             func.sum(PayoutLine.amount_cents),
         )
-        .where(PayoutLine.period < period, PayoutLine.kind == "calculated", PayoutLine.status == "paid")
-        .group_by(PayoutLine.payee_id, PayoutLine.plan_id, PayoutLine.component_id, PayoutLine.contract_id)
+        .where(
+            PayoutLine.period < period, PayoutLine.kind == "calculated", PayoutLine.status == "paid"
+        )
+        .group_by(
+            PayoutLine.payee_id, PayoutLine.plan_id, PayoutLine.component_id, PayoutLine.contract_id
+        )
     ).all()
     frame = pd.DataFrame([tuple(r) for r in rows], columns=PAID_COLUMNS)
     return frame.astype({"paid_cents": "int64"})
@@ -66,7 +87,9 @@ def settled_through(session: Session, locked: str) -> pd.DataFrame:
     """round(earned to date) as it stood when `locked` was run, per key: what was paid
     before it plus its own lines, paid or held (section 5's formula makes them equal)."""
     key = [PayoutLine.payee_id, PayoutLine.plan_id, PayoutLine.component_id, PayoutLine.contract_id]
-    counted = (PayoutLine.period < locked) & (PayoutLine.status == "paid") | (PayoutLine.period == locked)
+    counted = (PayoutLine.period < locked) & (PayoutLine.status == "paid") | (
+        PayoutLine.period == locked
+    )
     rows = session.execute(
         select(*key, func.sum(PayoutLine.amount_cents))
         .where(PayoutLine.kind == "calculated", PayoutLine.period <= locked, counted)
@@ -80,37 +103,63 @@ def explain_true_ups(lines: pd.DataFrame, settled: pd.DataFrame, locked: str) ->
     merged = lines.merge(settled, on=PAID_COLUMNS[:-1], how="left")
     change = merged["earned_as_of_cents"] - merged["settled_cents"].fillna(0).astype("int64")
     prefix = [
-        f"true-up: earned to date changed by {format_cents(int(c), grouping=True)} after {locked} was locked; "
-        if c else ""
+        f"true-up: earned to date changed by {format_cents(int(c), grouping=True)} "
+        f"after {locked} was locked; "
+        if c
+        else ""
         for c in change
     ]
-    return lines.assign(explanation=[p + e for p, e in zip(prefix, lines["explanation"], strict=True)])
+    return lines.assign(
+        explanation=[p + e for p, e in zip(prefix, lines["explanation"], strict=True)]
+    )
 
 
 def held_payees(session: Session, period: str) -> set[str]:
-    return set(session.execute(select(Hold.payee_id).where(Hold.period == period, Hold.active)).scalars())
+    return set(
+        session.execute(select(Hold.payee_id).where(Hold.period == period, Hold.active)).scalars()
+    )
 
 
-def _write_result(session: Session, period: str, run_id: int, result: PeriodResult, held: set[str], at: datetime) -> None:
-    session.execute(delete(PayoutLine).where(PayoutLine.period == period, PayoutLine.kind == "calculated"))
+def _write_result(
+    session: Session, period: str, run_id: int, result: PeriodResult, held: set[str], at: datetime
+) -> None:
+    session.execute(
+        delete(PayoutLine).where(PayoutLine.period == period, PayoutLine.kind == "calculated")
+    )
     session.execute(delete(UnassignedCredit).where(UnassignedCredit.period == period))
     session.execute(delete(RunIssue).where(RunIssue.period == period))
     session.add_all(
         PayoutLine(
-            period=period, run_id=run_id, kind="calculated", payee_id=line.payee_id, plan_id=line.plan_id,
-            plan_version=int(line.plan_version), component_id=line.component_id,
-            component_type=line.component_type, contract_id=line.contract_id, account_id=line.account_id,
-            earned_to_date_cents=int(line.earned_to_date_cents), paid_before_cents=int(line.paid_before_cents),
-            amount_cents=int(line.amount_cents), explanation=line.explanation,
-            status="held" if line.payee_id in held else "paid", created_at=at,
+            period=period,
+            run_id=run_id,
+            kind="calculated",
+            payee_id=line.payee_id,
+            plan_id=line.plan_id,
+            plan_version=int(line.plan_version),
+            component_id=line.component_id,
+            component_type=line.component_type,
+            contract_id=line.contract_id,
+            account_id=line.account_id,
+            earned_to_date_cents=int(line.earned_to_date_cents),
+            paid_before_cents=int(line.paid_before_cents),
+            amount_cents=int(line.amount_cents),
+            explanation=line.explanation,
+            status="held" if line.payee_id in held else "paid",
+            created_at=at,
         )
         for line in result.lines.itertuples()
     )
     session.add_all(
         UnassignedCredit(
-            period=period, run_id=run_id, account_id=item.account_id, contract_id=item.contract_id,
-            plan_id=item.plan_id, component_id=item.component_id, role=item.role,
-            month=format_period(int(item.month)), amount_exact=str(item.amount),
+            period=period,
+            run_id=run_id,
+            account_id=item.account_id,
+            contract_id=item.contract_id,
+            plan_id=item.plan_id,
+            component_id=item.component_id,
+            role=item.role,
+            month=format_period(int(item.month)),
+            amount_exact=str(item.amount),
             amount_cents=round_cents(item.amount),
         )
         for item in result.unassigned.itertuples()
@@ -118,7 +167,9 @@ def _write_result(session: Session, period: str, run_id: int, result: PeriodResu
     session.add_all(RunIssue(period=period, run_id=run_id, message=w) for w in result.warnings)
 
 
-def run_period(engine, period: str, plans: list[PlanVersion], actor: str, *, wait: bool = False) -> RunSummary:
+def run_period(
+    engine, period: str, plans: list[PlanVersion], actor: str, *, wait: bool = False
+) -> RunSummary:
     month = parse_period(period)
     started = audit.now()
     with exclusive(engine, wait=wait) as session:
@@ -127,11 +178,16 @@ def run_period(engine, period: str, plans: list[PlanVersion], actor: str, *, wai
         snapshot = read_snapshot(session, last_month=month)
         paid = paid_before(session, period)
         locked = last_locked_before(session, period)
-        result = calculate_period(snapshot, plans, month, paid, as_of=parse_period(locked) if locked else None)
+        result = calculate_period(
+            snapshot, plans, month, paid, as_of=parse_period(locked) if locked else None
+        )
         if locked:
             result.lines = explain_true_ups(result.lines, settled_through(session, locked), locked)
         run = RunRecord(
-            period=period, started_at=started, finished_at=started, actor=actor,
+            period=period,
+            started_at=started,
+            finished_at=started,
+            actor=actor,
             fingerprint=fingerprint(snapshot, plans, paid, period),
             plan_versions=json.dumps(sorted({f"{p.plan_id}:v{p.version}" for p in plans})),
         )
@@ -143,21 +199,41 @@ def run_period(engine, period: str, plans: list[PlanVersion], actor: str, *, wai
         by_component = result.lines.groupby(["plan_id", "component_id"])["amount_cents"].sum()
         unassigned_cents = sum(result.unassigned["amount"], start=0)
         summary = RunSummary(
-            period=period, run_id=run.id, fingerprint=run.fingerprint, lines=len(result.lines),
+            period=period,
+            run_id=run.id,
+            fingerprint=run.fingerprint,
+            lines=len(result.lines),
             total_cents=int(result.lines["amount_cents"].sum()),
             by_component={f"{p}/{c}": int(v) for (p, c), v in by_component.items()},
             unassigned_cents=round_cents(Fraction(unassigned_cents)),
-            unassigned_items=len(result.unassigned), warnings=result.warnings,
+            unassigned_items=len(result.unassigned),
+            warnings=result.warnings,
         )
         summary.stale = mark_later_stale(session, period)
         before_state = state.state
-        state.state, state.stale, state.calculated_at, state.last_run_id = CALCULATED, False, started, run.id
+        state.state, state.stale, state.calculated_at, state.last_run_id = (
+            CALCULATED,
+            False,
+            started,
+            run.id,
+        )
         session.add(state)
-        run.line_count, run.total_cents, run.unassigned_cents = summary.lines, summary.total_cents, summary.unassigned_cents
-        run.summary = json.dumps({"by_component": summary.by_component, "warnings": summary.warnings})
+        run.line_count, run.total_cents, run.unassigned_cents = (
+            summary.lines,
+            summary.total_cents,
+            summary.unassigned_cents,
+        )
+        run.summary = json.dumps(
+            {"by_component": summary.by_component, "warnings": summary.warnings}
+        )
         run.finished_at = audit.now()
         session.add(run)
-        audit.record(session, actor, "run", period=period, before={"state": before_state},
-                     after={"state": CALCULATED, "run_id": run.id, "fingerprint": run.fingerprint})
+        audit.record(
+            session,
+            actor,
+            "run",
+            period=period,
+            before={"state": before_state},
+            after={"state": CALCULATED, "run_id": run.id, "fingerprint": run.fingerprint},
+        )
     return summary
-

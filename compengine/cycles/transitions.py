@@ -29,7 +29,9 @@ def _require_earlier(session: Session, period: str, allowed: tuple[str, ...], ac
         )
 
 
-def _move(session: Session, row: Period, state: str, actor: str, action: str, reason: str | None = None) -> None:
+def _move(
+    session: Session, row: Period, state: str, actor: str, action: str, reason: str | None = None
+) -> None:
     before = row.state
     row.state = state
     if state == APPROVED:
@@ -37,8 +39,15 @@ def _move(session: Session, row: Period, state: str, actor: str, action: str, re
     if state == LOCKED:
         row.locked_at = audit.now()
     session.add(row)
-    audit.record(session, actor, action, period=row.period, reason=reason,
-                 before={"state": before}, after={"state": state})
+    audit.record(
+        session,
+        actor,
+        action,
+        period=row.period,
+        reason=reason,
+        before={"state": before},
+        after={"state": state},
+    )
 
 
 def approve(session: Session, period: str, actor: str) -> None:
@@ -59,10 +68,14 @@ def reopen(session: Session, period: str, actor: str, reason: str) -> None:
     row = get_period(session, period)
     refuse_unless(row, (APPROVED,), "reopen")
     later = session.execute(
-        select(func.count()).select_from(Period).where(Period.period > period, Period.state.in_((APPROVED, LOCKED)))
+        select(func.count())
+        .select_from(Period)
+        .where(Period.period > period, Period.state.in_((APPROVED, LOCKED)))
     ).scalar_one()
     if later:
-        raise UserError.single(f"cannot reopen period {period}: a later period is approved or locked")
+        raise UserError.single(
+            f"cannot reopen period {period}: a later period is approved or locked"
+        )
     _move(session, row, CALCULATED, actor, "reopen", reason)
 
 

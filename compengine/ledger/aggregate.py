@@ -41,15 +41,23 @@ from compengine.storage.models import MonthlyUsage, UsageEntry
 
 MONTH = "month"
 GROUP = ("account_id", "product", MONTH)
-SCHEMA = pa.schema([
-    ("account_id", pa.string()), ("product", pa.string()), (MONTH, pa.int64()),
-    ("amount_cents", pa.int64()), ("entries", pa.int64()),
-])
+SCHEMA = pa.schema(
+    [
+        ("account_id", pa.string()),
+        ("product", pa.string()),
+        (MONTH, pa.int64()),
+        ("amount_cents", pa.int64()),
+        ("entries", pa.int64()),
+    ]
+)
 _PARTIALS_BEFORE_MERGE = 32
 _USAGE_DELTA = staging.temporary_table(
     "usage_delta",
-    Column("account_id", String), Column("product", String), Column(MONTH, Integer),
-    Column("amount_cents", BigInteger), Column("entries", BigInteger),
+    Column("account_id", String),
+    Column("product", String),
+    Column(MONTH, Integer),
+    Column("amount_cents", BigInteger),
+    Column("entries", BigInteger),
 )
 
 
@@ -61,12 +69,14 @@ class MonthlyTotals:
 
     def add(self, chunk: StagedChunk) -> None:
         accepted = pa.array(chunk.ok)
-        rows = pa.table({
-            "account_id": chunk.rows["account_id"].filter(accepted),
-            "product": chunk.rows["product"].filter(accepted),
-            MONTH: chunk.month.filter(accepted),
-            "amount_cents": chunk.rows["amount_cents"].filter(accepted),
-        })
+        rows = pa.table(
+            {
+                "account_id": chunk.rows["account_id"].filter(accepted),
+                "product": chunk.rows["product"].filter(accepted),
+                MONTH: chunk.month.filter(accepted),
+                "amount_cents": chunk.rows["amount_cents"].filter(accepted),
+            }
+        )
         grouped = rows.group_by(list(GROUP), use_threads=False).aggregate(
             [("amount_cents", "sum"), ("amount_cents", "count")]
         )
@@ -84,8 +94,13 @@ class MonthlyTotals:
 
 def _totals(grouped: pa.Table, amount: str, entries: str) -> pa.Table:
     return pa.table(
-        [grouped["account_id"], grouped["product"], pc.cast(grouped[MONTH], pa.int64()),
-         grouped[amount], grouped[entries]],
+        [
+            grouped["account_id"],
+            grouped["product"],
+            pc.cast(grouped[MONTH], pa.int64()),
+            grouped[amount],
+            grouped[entries],
+        ],
         schema=SCHEMA,
     )
 
@@ -102,13 +117,20 @@ def update_monthly_usage(connection: Connection, usage: Staged, totals: MonthlyT
     staging.append(connection, delta, totals.table())
     stored, stage = UsageEntry.__table__, usage.table
     month = month_index(stored.c.entry_date)
-    connection.execute(insert(delta).from_select(
-        list(delta.c.keys()),
-        select(stored.c.account_id, stored.c.product, month,
-               -func.sum(stored.c.amount_cents), -func.count())
-        .join_from(stored, stage, same_key(usage.spec, stored, stage))
-        .group_by(stored.c.account_id, stored.c.product, month),
-    ))
+    connection.execute(
+        insert(delta).from_select(
+            list(delta.c.keys()),
+            select(
+                stored.c.account_id,
+                stored.c.product,
+                month,
+                -func.sum(stored.c.amount_cents),
+                -func.count(),
+            )
+            .join_from(stored, stage, same_key(usage.spec, stored, stage))
+            .group_by(stored.c.account_id, stored.c.product, month),
+        )
+    )
     amount, entries = func.sum(delta.c.amount_cents), func.sum(delta.c.entries)
     change = (
         select(delta.c.account_id, delta.c.product, delta.c.month, amount, entries)
@@ -119,12 +141,14 @@ def update_monthly_usage(connection: Connection, usage: Staged, totals: MonthlyT
     monthly = MonthlyUsage.__table__
     dialect = postgresql if connection.dialect.name == "postgresql" else sqlite
     upsert = dialect.insert(monthly).from_select(list(delta.c.keys()), change)
-    connection.execute(upsert.on_conflict_do_update(
-        index_elements=list(GROUP),
-        set_={
-            "amount_cents": monthly.c.amount_cents + upsert.excluded.amount_cents,
-            "entries": monthly.c.entries + upsert.excluded.entries,
-        },
-    ))
+    connection.execute(
+        upsert.on_conflict_do_update(
+            index_elements=list(GROUP),
+            set_={
+                "amount_cents": monthly.c.amount_cents + upsert.excluded.amount_cents,
+                "entries": monthly.c.entries + upsert.excluded.entries,
+            },
+        )
+    )
     connection.execute(monthly.delete().where(monthly.c.entries == 0))
     staging.drop(connection, delta)

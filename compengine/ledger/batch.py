@@ -30,10 +30,13 @@ def record_batch(
 ) -> LoadBatch:
     """The LoadBatch row (with its id): who loaded which files when, and what changed."""
     batch = LoadBatch(
-        loaded_at=at, actor=actor, source=str(directory.resolve()), replace=replace,
-        files=json.dumps({
-            rows.source: {"rows": rows.rows, "sha256": digests[rows.source]} for rows in counts
-        }),
+        loaded_at=at,
+        actor=actor,
+        source=str(directory.resolve()),
+        replace=replace,
+        files=json.dumps(
+            {rows.source: {"rows": rows.rows, "sha256": digests[rows.source]} for rows in counts}
+        ),
         summary=json.dumps(_summary(counts)),
         content_hash=_combined_hash(digests),
     )
@@ -43,17 +46,27 @@ def record_batch(
 
 
 def record_load_event(session: Session, batch: LoadBatch, counts: list[FileCounts]) -> None:
-    session.add(AuditEvent(
-        at=batch.loaded_at, actor=batch.actor, action="load",
-        reason=f"load batch {batch.id} from {batch.source}",
-        after=json.dumps({"batch": batch.id, "replace": batch.replace, "files": _summary(counts)}),
-    ))
+    session.add(
+        AuditEvent(
+            at=batch.loaded_at,
+            actor=batch.actor,
+            action="load",
+            reason=f"load batch {batch.id} from {batch.source}",
+            after=json.dumps(
+                {"batch": batch.id, "replace": batch.replace, "files": _summary(counts)}
+            ),
+        )
+    )
 
 
 def _summary(counts: list[FileCounts]) -> dict[str, dict[str, int]]:
     return {
-        rows.source: {"rows": rows.rows, "new": rows.new, "unchanged": rows.unchanged,
-                      "replaced": rows.replaced}
+        rows.source: {
+            "rows": rows.rows,
+            "new": rows.new,
+            "unchanged": rows.unchanged,
+            "replaced": rows.replaced,
+        }
         for rows in counts
     }
 

@@ -111,11 +111,19 @@ def _duplicate_keys(connection: Connection, item: Staged, problems: ProblemLog) 
         .order_by(stage.c.line)
         .limit(SHOWN)
     ).mappings()
-    problems.add_counted("duplicate", total, [
-        Problem(item.source, row[LINE], key_field(spec),
-                f"{spec.noun} {describe_key(spec, row)} is also on line {row['first_line']}")
-        for row in rows
-    ])
+    problems.add_counted(
+        "duplicate",
+        total,
+        [
+            Problem(
+                item.source,
+                row[LINE],
+                key_field(spec),
+                f"{spec.noun} {describe_key(spec, row)} is also on line {row['first_line']}",
+            )
+            for row in rows
+        ],
+    )
 
 
 def _count_duplicates(
@@ -147,17 +155,27 @@ def _unknown_references(
         value = stage.c[spec.column(reference.column).stored_as]
         stored = target.table.alias("stored")
         conditions = [
-            value.is_not(None), value != "", ~exists().where(stored.c[target_key] == value)
+            value.is_not(None),
+            value != "",
+            ~exists().where(stored.c[target_key] == value),
         ]
         if target.name in staged:
             incoming = staged[target.name].table.alias("incoming")
             conditions.append(~exists().where(incoming.c[target_key] == value))
         total, rows = _first_rows(connection, select(stage.c.line, value).where(*conditions))
-        problems.add_counted(f"reference:{reference.column}", total, [
-            Problem(item.source, line, reference.column,
-                    f"unknown {target.noun} {name!r}: not in this load and not stored")
-            for line, name in rows
-        ])
+        problems.add_counted(
+            f"reference:{reference.column}",
+            total,
+            [
+                Problem(
+                    item.source,
+                    line,
+                    reference.column,
+                    f"unknown {target.noun} {name!r}: not in this load and not stored",
+                )
+                for line, name in rows
+            ],
+        )
 
 
 def _changed_without_replace(connection: Connection, item: Staged, problems: ProblemLog) -> None:
@@ -173,8 +191,13 @@ def _changed_without_replace(connection: Connection, item: Staged, problems: Pro
         return
     lines = [line for (line,) in first]
     pairs = connection.execute(
-        select(stage, *(stored.c[column.stored_as].label(f"stored_{column.stored_as}")
-                        for column in spec.content))
+        select(
+            stage,
+            *(
+                stored.c[column.stored_as].label(f"stored_{column.stored_as}")
+                for column in spec.content
+            ),
+        )
         .join_from(stage, stored, same_key(spec, stage, stored))
         .where(stage.c.line.in_(lines))
         .order_by(stage.c.line)
@@ -182,16 +205,23 @@ def _changed_without_replace(connection: Connection, item: Staged, problems: Pro
     found = []
     for row in pairs:
         changes = [
-            (column.name, f"{column.name} {shown(column, row[f'stored_{column.stored_as}'])} "
-                          f"-> {shown(column, row[column.stored_as])}")
+            (
+                column.name,
+                f"{column.name} {shown(column, row[f'stored_{column.stored_as}'])} "
+                f"-> {shown(column, row[column.stored_as])}",
+            )
             for column in spec.content
             if row[f"stored_{column.stored_as}"] != row[column.stored_as]
         ]
-        found.append(Problem(
-            item.source, row[LINE], changes[0][0],
-            f"{spec.noun} {describe_key(spec, row)} is already stored with other content "
-            f"({'; '.join(change for _, change in changes)}): use --replace to change it",
-        ))
+        found.append(
+            Problem(
+                item.source,
+                row[LINE],
+                changes[0][0],
+                f"{spec.noun} {describe_key(spec, row)} is already stored with other content "
+                f"({'; '.join(change for _, change in changes)}): use --replace to change it",
+            )
+        )
     problems.add_counted("changed", total, found)
 
 
@@ -220,8 +250,9 @@ def _overlapping_scopes(connection: Connection, item: Staged, problems: ProblemL
     stage = item.table
     stored = Contract.__table__
     incoming = connection.execute(
-        select(stage.c.line, stage.c.contract_id, stage.c.account_id, stage.c.products)
-        .where(item.accepted)
+        select(stage.c.line, stage.c.contract_id, stage.c.account_id, stage.c.products).where(
+            item.accepted
+        )
     ).all()
     others = connection.execute(
         select(stored.c.contract_id, stored.c.account_id, stored.c.products).where(
@@ -238,11 +269,17 @@ def _overlapping_scopes(connection: Connection, item: Staged, problems: ProblemL
             why = None if earlier.contract_id == contract_id else scope.overlap(earlier)
             if why:
                 where = "stored" if earlier.line is None else f"line {earlier.line}"
-                problems.add(Problem(
-                    item.source, line, "products",
-                    f"contract {contract_id!r} overlaps contract {earlier.contract_id!r} ({where}) "
-                    f"on account {account_id!r}: {why}",
-                ), "overlap")
+                problems.add(
+                    Problem(
+                        item.source,
+                        line,
+                        "products",
+                        f"contract {contract_id!r} overlaps contract "
+                        f"{earlier.contract_id!r} ({where}) "
+                        f"on account {account_id!r}: {why}",
+                    ),
+                    "overlap",
+                )
         by_account[account_id].append(scope)
 
 

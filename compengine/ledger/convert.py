@@ -100,11 +100,13 @@ def _money(text: pa.Array, *, nonnegative: bool = False) -> Converted:
     two_places = _matches(trimmed, _MONEY)
     small = _matches(trimmed, _MONEY_SIZE)
     converted.fail(
-        "money", pc.and_(pc.invert(empty), pc.invert(decimal)),
+        "money",
+        pc.and_(pc.invert(empty), pc.invert(decimal)),
         lambda cell: f"{cell!r} is not a money amount",
     )
     converted.fail(
-        "places", pc.and_(decimal, pc.invert(two_places)),
+        "places",
+        pc.and_(decimal, pc.invert(two_places)),
         lambda cell: f"{cell!r} has more than 2 decimal places",
     )
     converted.fail(
@@ -119,7 +121,8 @@ def _money(text: pa.Array, *, nonnegative: bool = False) -> Converted:
     converted.values = _null_where(pc.invert(good), cents)
     if nonnegative:
         converted.fail(
-            "negative", pc.less(converted.values, 0),
+            "negative",
+            pc.less(converted.values, 0),
             lambda cell: f"{cell!r} is negative (must be 0 or more)",
         )
     return converted
@@ -168,7 +171,8 @@ def _split(text: pa.Array) -> Converted:
     in_range = _matches(trimmed, _SPLIT_RANGE)
     converted = Converted(pc.if_else(empty, "1", _null_where(pc.invert(in_range), trimmed)))
     converted.fail(
-        "decimal", pc.and_(pc.invert(empty), pc.invert(decimal)),
+        "decimal",
+        pc.and_(pc.invert(empty), pc.invert(decimal)),
         lambda cell: f"{cell!r} is not a decimal number",
     )
     converted.fail(

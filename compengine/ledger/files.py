@@ -186,16 +186,22 @@ def find_inputs(directory: Path) -> list[FoundInput]:
         paths = [directory / f"{spec.name}{suffix}" for suffix in SUFFIXES]
         present = [path for path in paths if path.is_file()]
         if len(present) > 1:
-            problems.append(Problem(
-                present[0].name, None, None,
-                f"both {present[0].name} and {present[1].name} are present: keep one",
-            ))
+            problems.append(
+                Problem(
+                    present[0].name,
+                    None,
+                    None,
+                    f"both {present[0].name} and {present[1].name} are present: keep one",
+                )
+            )
         elif present:
             found.append(FoundInput(spec, present[0]))
     if problems:
         raise UserError(problems)
     if not found:
         expected = ", ".join(f"{spec.name}.csv" for spec in INPUT_FILES)
-        raise UserError.single(f"{directory}: no input files (expected any of {expected}, "
-                               "or .parquet files of the same names)")
+        raise UserError.single(
+            f"{directory}: no input files (expected any of {expected}, "
+            "or .parquet files of the same names)"
+        )
     return found

@@ -76,8 +76,15 @@ def load_directory(
             staged, totals = _stage_and_check(connection, inputs, replace, chunking, report)
             report("writing", None)
             counts = [count_rows(connection, item) for item in staged]
-            batch = record_batch(session, directory=directory, counts=counts, digests=digests,
-                                 actor=actor, replace=replace, at=datetime.now(UTC))
+            batch = record_batch(
+                session,
+                directory=directory,
+                counts=counts,
+                digests=digests,
+                actor=actor,
+                replace=replace,
+                at=datetime.now(UTC),
+            )
             _write(connection, staged, counts, totals, batch)
             record_load_event(session, batch, counts)
             return LoadReport(batch.id, counts)

@@ -102,11 +102,13 @@ class InputReader:
             if name in seen:
                 self._report(1, name, "column appears twice", "header")
             elif name not in spec.column_names:
-                self._report(1, name, f"unknown column {name!r} (the columns are: {expected})",
-                             "header")
+                self._report(
+                    1, name, f"unknown column {name!r} (the columns are: {expected})", "header"
+                )
             seen.add(name)
-        missing = [column.name for column in spec.columns
-                   if column.required and column.name not in seen]
+        missing = [
+            column.name for column in spec.columns if column.required and column.name not in seen
+        ]
         for name in missing:
             self._report(1, name, "required column is missing", "header")
         return not missing and len(seen) == len(self.header)
@@ -132,8 +134,12 @@ class InputReader:
         skipped: list[int] = []  # physical lines of rows with a wrong number of fields
 
         def wrong_width(row: pcsv.InvalidRow) -> str:
-            self._report(row.number, None, f"has {row.actual_columns} fields, "
-                         f"the header has {row.expected_columns}", "width")
+            self._report(
+                row.number,
+                None,
+                f"has {row.actual_columns} fields, the header has {row.expected_columns}",
+                "width",
+            )
             skipped.append(row.number)
             self.readable = False
             return "skip"
@@ -147,7 +153,8 @@ class InputReader:
                     block_size=chunking.csv_block_bytes, use_threads=False
                 ),
                 parse_options=pcsv.ParseOptions(
-                    newlines_in_values=True, ignore_empty_lines=False,
+                    newlines_in_values=True,
+                    ignore_empty_lines=False,
                     invalid_row_handler=wrong_width,
                 ),
                 convert_options=pcsv.ConvertOptions(
@@ -193,8 +200,12 @@ def _unusable_type(kind: pa.DataType) -> str | None:
     if pa.types.is_floating(kind):
         return f"holds binary floating-point numbers ({kind}): write it as text or decimal"
     exact = (
-        pa.types.is_string(kind) or pa.types.is_large_string(kind) or pa.types.is_integer(kind)
-        or pa.types.is_decimal(kind) or pa.types.is_date32(kind) or pa.types.is_null(kind)
+        pa.types.is_string(kind)
+        or pa.types.is_large_string(kind)
+        or pa.types.is_integer(kind)
+        or pa.types.is_decimal(kind)
+        or pa.types.is_date32(kind)
+        or pa.types.is_null(kind)
         or pa.types.is_string_view(kind)
     )
     return None if exact else f"has type {kind}; use text, integer, decimal or date columns"
@@ -212,17 +223,21 @@ def _chunk(spec: InputFile, batch: pa.RecordBatch, lines: np.ndarray) -> Chunk:
     rows = batch.num_rows
     names = batch.schema.names
     text = {
-        name: batch.column(names.index(name)) if name in names
+        name: batch.column(names.index(name))
+        if name in names
         else pc.fill_null(pa.nulls(rows, pa.string()), "")
         for name in spec.column_names
     }
     present = [batch.column(i) for i in range(len(names))]
-    blank = np.logical_and.reduce([
-        pc.equal(column, "").to_numpy(zero_copy_only=False) for column in present
-    ]) if present else np.ones(rows, dtype=bool)
+    blank = (
+        np.logical_and.reduce(
+            [pc.equal(column, "").to_numpy(zero_copy_only=False) for column in present]
+        )
+        if present
+        else np.ones(rows, dtype=bool)
+    )
     if blank.any():
         keep = pa.array(~blank)
         text = {name: column.filter(keep) for name, column in text.items()}
         lines = lines[~blank]
     return Chunk(text, lines)
-

@@ -40,7 +40,7 @@ def as_file_row(spec: InputFile, stored: Mapping[str, Any]) -> dict[str, str | N
 
 
 def describe_key(spec: InputFile, stored: Mapping[str, Any]) -> str:
-    """"entry_id 'u1'" or "account_id 'acme', payee_id 'ae1', role 'AE', start 2027-01-01"."""
+    """ "entry_id 'u1'" or "account_id 'acme', payee_id 'ae1', role 'AE', start 2027-01-01"."""
     return ", ".join(
         f"{name} {shown(spec.column(name), stored[spec.column(name).stored_as])}"
         for name in spec.key
@@ -61,7 +61,9 @@ def same_key(spec: InputFile, left: Table, right: Table) -> ColumnElement[bool]:
 
 
 def content_differs(spec: InputFile, left: Table, right: Table) -> ColumnElement[bool]:
-    return or_(*(
-        left.c[column.stored_as].is_distinct_from(right.c[column.stored_as])
-        for column in spec.content
-    ))
+    return or_(
+        *(
+            left.c[column.stored_as].is_distinct_from(right.c[column.stored_as])
+            for column in spec.content
+        )
+    )

@@ -76,11 +76,13 @@ def bulk_writer(connection: Connection, table: Table) -> Iterator[Writer]:
     raw = connection.connection.driver_connection
     if connection.dialect.name == "postgresql":
         quote = connection.dialect.identifier_preparer.quote
-        statement = (f"COPY {quote(table.name)} ({', '.join(map(quote, names))}) "
-                     "FROM STDIN (FORMAT csv)")
-        with raw.cursor() as cursor, cursor.copy(
-            statement, writer=QueuedLibpqWriter(cursor)
-        ) as copy:
+        statement = (
+            f"COPY {quote(table.name)} ({', '.join(map(quote, names))}) FROM STDIN (FORMAT csv)"
+        )
+        with (
+            raw.cursor() as cursor,
+            cursor.copy(statement, writer=QueuedLibpqWriter(cursor)) as copy,
+        ):
             yield lambda rows: copy.write(_csv(rows.select(names)))
         return
     insert = f'INSERT INTO "{table.name}" VALUES ({", ".join("?" for _ in names)})'

@@ -38,8 +38,9 @@ def count_rows(connection: Connection, item: Staged) -> FileCounts:
     rows = connection.scalar(select(func.count()).select_from(stage))
     differs = case((content_differs(spec, stage, stored), 1), else_=0)
     matched, changed = connection.execute(
-        select(func.count(), func.coalesce(func.sum(differs), 0))
-        .join_from(stage, stored, same_key(spec, stage, stored))
+        select(func.count(), func.coalesce(func.sum(differs), 0)).join_from(
+            stage, stored, same_key(spec, stage, stored)
+        )
     ).one()
     return FileCounts(item.source, rows, rows - matched, matched - changed, changed)
 
@@ -58,23 +59,26 @@ def audit_replacements(connection: Connection, item: Staged, batch: LoadBatch) -
     )
     result = connection.execute(query).mappings()
     for rows in result.partitions(_AUDIT_BATCH):
-        connection.execute(insert(AuditEvent.__table__), [
-            {
-                "at": batch.loaded_at,
-                "actor": batch.actor,
-                "action": "replace",
-                "payee_id": row.get("payee_id"),
-                "reason": f"load batch {batch.id}: {item.source} line {row['line']} replaces "
-                          f"{spec.noun} {describe_key(spec, row)}",
-                "before": json.dumps(as_file_row(spec, _strip(row, prefix))),
-                "after": json.dumps(as_file_row(spec, row)),
-            }
-            for row in rows
-        ])
+        connection.execute(
+            insert(AuditEvent.__table__),
+            [
+                {
+                    "at": batch.loaded_at,
+                    "actor": batch.actor,
+                    "action": "replace",
+                    "payee_id": row.get("payee_id"),
+                    "reason": f"load batch {batch.id}: {item.source} line {row['line']} replaces "
+                    f"{spec.noun} {describe_key(spec, row)}",
+                    "before": json.dumps(as_file_row(spec, _strip(row, prefix))),
+                    "after": json.dumps(as_file_row(spec, row)),
+                }
+                for row in rows
+            ],
+        )
 
 
 def _strip(row, prefix: str) -> dict:
-    return {name[len(prefix):]: value for name, value in row.items() if name.startswith(prefix)}
+    return {name[len(prefix) :]: value for name, value in row.items() if name.startswith(prefix)}
 
 
 def write_rows(connection: Connection, item: Staged, counts: FileCounts, *, load_id: int) -> None:
@@ -83,9 +87,11 @@ def write_rows(connection: Connection, item: Staged, counts: FileCounts, *, load
     target: Table = spec.table
     stored = target.alias("stored")
     if counts.replaced:
-        connection.execute(target.delete().where(
-            exists().where(same_key(spec, stage, target), content_differs(spec, stage, target))
-        ))
+        connection.execute(
+            target.delete().where(
+                exists().where(same_key(spec, stage, target), content_differs(spec, stage, target))
+            )
+        )
     if not counts.new + counts.replaced:
         return
     names = [column.stored_as for column in spec.columns]

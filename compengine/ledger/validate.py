@@ -43,28 +43,44 @@ def stage_chunk(found: FoundInput, chunk: Chunk, problems: ProblemLog) -> Staged
         text = chunk.text[column.name]
         nul = pc.match_substring(text, "\x00").to_numpy(zero_copy_only=False)
         if nul.any():  # no database stores it in text: report it, stage the rest
-            problems.add_rows(f"{column.name}:nul", source, nul, chunk.lines,
-                              lambda _position, line, name=column.name:
-                                  Problem(source, line, name, "contains a NUL character"))
+            problems.add_rows(
+                f"{column.name}:nul",
+                source,
+                nul,
+                chunk.lines,
+                lambda _position, line, name=column.name: Problem(
+                    source, line, name, "contains a NUL character"
+                ),
+            )
             ok &= ~nul
             text = pc.replace_substring(text, "\x00", "")
         result = convert(column.kind, text)
         converted[column.name] = result
         for check in result.checks:
             problems.add_rows(
-                f"{column.name}:{check.rule}", source, check.bad, chunk.lines,
-                lambda position, line, name=column.name, check=check, text=text:
-                    Problem(source, line, name, check.message(text[position].as_py())),
+                f"{column.name}:{check.rule}",
+                source,
+                check.bad,
+                chunk.lines,
+                lambda position, line, name=column.name, check=check, text=text: Problem(
+                    source, line, name, check.message(text[position].as_py())
+                ),
             )
             ok &= ~check.bad
     for earlier, later in spec.ordered:
         first, then = converted[earlier].values, converted[later].values
         reversed_ = pc.fill_null(pc.less(then, first), False).to_numpy(zero_copy_only=False)
         problems.add_rows(
-            f"{later}<{earlier}", source, reversed_, chunk.lines,
-            lambda position, line, first=first, then=then, earlier=earlier, later=later:
-                Problem(source, line, later, f"{then[position].as_py()!r} is before "
-                                             f"{earlier} {first[position].as_py()!r}"),
+            f"{later}<{earlier}",
+            source,
+            reversed_,
+            chunk.lines,
+            lambda position, line, first=first, then=then, earlier=earlier, later=later: Problem(
+                source,
+                line,
+                later,
+                f"{then[position].as_py()!r} is before {earlier} {first[position].as_py()!r}",
+            ),
         )
         ok &= ~reversed_
     columns = {LINE: pa.array(chunk.lines)}

@@ -61,7 +61,8 @@ def read_component(report: Report, where: Field, window: int | None) -> Componen
     kind = read_text(report, type_field) if type_field else None
     if type_field and kind is not None and kind not in COMPONENT_TYPES:
         report.add(
-            type_field.line, type_field.path,
+            type_field.line,
+            type_field.path,
             f"unknown component type {kind!r} (one of: {', '.join(COMPONENT_TYPES)})",
         )
         kind = None
@@ -69,7 +70,13 @@ def read_component(report: Report, where: Field, window: int | None) -> Componen
     if id_field and component_id:
         type_line = type_field.line if type_field else where.line
         head = ComponentHead(
-            component_id, kind, role, where.path, where.line, id_field.line, type_line,
+            component_id,
+            kind,
+            role,
+            where.path,
+            where.line,
+            id_field.line,
+            type_line,
         )
     if kind is None:
         return ComponentRead(head, None)
@@ -132,7 +139,8 @@ def _ramp_realization(report: Report, section: Section, window: int | None) -> d
         fields["curve"] = _curve(report, curve, window)
     if not rate and not tiers:
         report.add(
-            section.where.line, section.where.key_path("rate"),
+            section.where.line,
+            section.where.key_path("rate"),
             "a ramp_realization component needs rate or tiers",
         )
     if rate:
@@ -147,21 +155,25 @@ def _ramp_realization(report: Report, section: Section, window: int | None) -> d
 
 
 def _curve(
-    report: Report, where: Field, window: int | None,
+    report: Report,
+    where: Field,
+    window: int | None,
 ) -> str | tuple[Fraction | None, ...] | None:
     node = where.node
     if isinstance(node, SequenceNode):
         values = tuple(read_decimal(report, item, positive=True) for item in where.items())
         if window is not None and len(values) != window:
             report.add(
-                where.line, where.path,
+                where.line,
+                where.path,
                 f"lists {len(values)} values, but lifecycle.window_months is {window}",
             )
         return values
     if isinstance(node, ScalarNode) and node.value in CURVE_NAMES:
         return node.value
     report.add(
-        where.line, where.path,
+        where.line,
+        where.path,
         f"must be linear, flat or a list of window_months fractions, but is {kind_of(node)}",
     )
     return None
@@ -247,10 +259,14 @@ _Reader = Callable[[Report, Section, int | None], dict[str, Any]]
 _TYPES: dict[str, tuple[Callable[..., Component], tuple[str, ...], _Reader]] = {
     "first_purchase": (FirstPurchase, ("payout", "clawback"), _first_purchase),
     "ramp_realization": (
-        RampRealization, ("curve", "rate", "tiers", "cap", "bonus"), _ramp_realization,
+        RampRealization,
+        ("curve", "rate", "tiers", "cap", "bonus"),
+        _ramp_realization,
     ),
     "sustained_usage": (
-        SustainedUsage, ("rate", "min_retention", "duration_months"), _sustained_usage,
+        SustainedUsage,
+        ("rate", "min_retention", "duration_months"),
+        _sustained_usage,
     ),
     "expansion": (Expansion, ("rate", "threshold"), _expansion),
 }

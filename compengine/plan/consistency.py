@@ -37,7 +37,9 @@ def _one_currency(headers: Sequence[PlanHeader]) -> list[Problem]:
     first = headers[0]
     return [
         Problem(
-            header.source, header.currency_line, "currency",
+            header.source,
+            header.currency_line,
+            "currency",
             f"is {header.currency}, but {first.plan_id} v{first.version} "
             f"({_place(first, first.currency_line)}) is {first.currency}: "
             "a deployment pays in one currency",
@@ -53,11 +55,15 @@ def _duplicate_versions(headers: Sequence[PlanHeader]) -> list[Problem]:
     for header in headers:
         first = seen.setdefault(header.version, header)
         if first is not header:
-            problems.append(Problem(
-                header.source, header.version_line, "version",
-                f"{header.plan_id} v{header.version} is also defined in "
-                f"{_place(first, first.version_line)}",
-            ))
+            problems.append(
+                Problem(
+                    header.source,
+                    header.version_line,
+                    "version",
+                    f"{header.plan_id} v{header.version} is also defined in "
+                    f"{_place(first, first.version_line)}",
+                )
+            )
     return problems
 
 
@@ -66,13 +72,17 @@ def _overlaps(headers: Sequence[PlanHeader]) -> list[Problem]:
     for earlier, later in combinations(headers, 2):
         if earlier.version == later.version or not _overlap(earlier, later):
             continue
-        problems.append(Problem(
-            later.source, later.effective_line, "effective",
-            f"{later.plan_id} v{later.version} ({later.effective_text()}) overlaps "
-            f"v{earlier.version} ({earlier.effective_text()}) in "
-            f"{_place(earlier, earlier.effective_line)}: "
-            "only one version of a plan may be in force in a month",
-        ))
+        problems.append(
+            Problem(
+                later.source,
+                later.effective_line,
+                "effective",
+                f"{later.plan_id} v{later.version} ({later.effective_text()}) overlaps "
+                f"v{earlier.version} ({earlier.effective_text()}) in "
+                f"{_place(earlier, earlier.effective_line)}: "
+                "only one version of a plan may be in force in a month",
+            )
+        )
     return problems
 
 
@@ -92,9 +102,13 @@ def _component_types(headers: Sequence[PlanHeader]) -> list[Problem]:
                 continue
             origin, line, kind = first_seen.setdefault(head.id, (header, head.type_line, head.type))
             if kind != head.type and origin.version != header.version:
-                problems.append(Problem(
-                    header.source, head.type_line, f"{head.path}.type",
-                    f"component {head.id!r} is {kind} in v{origin.version} "
-                    f"({_place(origin, line)}): a component id keeps its type across versions",
-                ))
+                problems.append(
+                    Problem(
+                        header.source,
+                        head.type_line,
+                        f"{head.path}.type",
+                        f"component {head.id!r} is {kind} in v{origin.version} "
+                        f"({_place(origin, line)}): a component id keeps its type across versions",
+                    )
+                )
     return problems

@@ -38,7 +38,8 @@ def plan_files(paths: Sequence[Path | str]) -> tuple[list[str], list[Problem]]:
         path = Path(given)
         if path.is_dir():
             found = sorted(
-                child for child in path.iterdir()
+                child
+                for child in path.iterdir()
                 if child.is_file() and child.suffix in PLAN_SUFFIXES
             )
             if not found:

@@ -80,18 +80,31 @@ def parse_plan(text: str, report: Report) -> ParsedPlan:
     if not (plan_id and version_field and version and effective_field and effective and currency):
         return ParsedPlan(None, None)
     header = PlanHeader(
-        source=report.source, plan_id=plan_id, version=version, version_line=version_field.line,
-        effective_from=effective[0], effective_to=effective[1],
-        effective_line=effective_field.line, currency=currency,
-        currency_line=currency_field.line if currency_field else root.line, components=heads,
+        source=report.source,
+        plan_id=plan_id,
+        version=version,
+        version_line=version_field.line,
+        effective_from=effective[0],
+        effective_to=effective[1],
+        effective_line=effective_field.line,
+        currency=currency,
+        currency_line=currency_field.line if currency_field else root.line,
+        components=heads,
     )
     if report.count() > before or lifecycle is None:
         return ParsedPlan(header, None)
     plan = PlanVersion(
-        plan_id=plan_id, version=version, name=name or plan_id, currency=currency,
-        effective_from=effective[0], effective_to=effective[1], scope=scope, lifecycle=lifecycle,
+        plan_id=plan_id,
+        version=version,
+        name=name or plan_id,
+        currency=currency,
+        effective_from=effective[0],
+        effective_to=effective[1],
+        scope=scope,
+        lifecycle=lifecycle,
         components=tuple(read.component for read in reads if read.component),
-        source=report.source, text=text,
+        source=report.source,
+        text=text,
     )
     return ParsedPlan(header, plan)
 
@@ -166,7 +179,8 @@ def _lifecycle(report: Report, where: Field) -> tuple[Lifecycle | None, int | No
         return None, window
     if baseline > window:
         report.add(
-            baseline_field.line, baseline_field.path,
+            baseline_field.line,
+            baseline_field.path,
             f"must not exceed lifecycle.window_months ({window})",
         )
         return None, window
@@ -196,7 +210,8 @@ def _check_heads(report: Report, heads: Iterable[ComponentHead]) -> None:
         same = by_role_and_type.setdefault((head.role, head.type), head)
         if same is not head:
             report.add(
-                head.type_line, f"{head.path}.type",
+                head.type_line,
+                f"{head.path}.type",
                 f"{head.role} is already credited for {head.type} by component {same.id!r} "
                 f"(line {same.type_line}); a run refuses to add the two up",
             )

@@ -83,7 +83,8 @@ def read_money(report: Report, where: Field) -> int | None:
         cents = parse_money(text)
     except ValueError:
         report.add(
-            where.line, where.path,
+            where.line,
+            where.path,
             f"{text!r} is not an amount of money (a plain decimal with at most 2 places)",
         )
         return None

@@ -44,7 +44,11 @@ def percent(value: Fraction) -> str:
 def _decimal(units: int, places: int) -> str:
     """'12.345' from (12345, 3), exactly."""
     sign, digits = ("-" if units < 0 else ""), str(abs(units)).rjust(places + 1, "0")
-    return f"{sign}{digits[: len(digits) - places]}.{digits[len(digits) - places :]}" if places else f"{sign}{digits}"
+    return (
+        f"{sign}{digits[: len(digits) - places]}.{digits[len(digits) - places :]}"
+        if places
+        else f"{sign}{digits}"
+    )
 
 
 def rate(value: Fraction) -> str:
@@ -115,15 +119,24 @@ def _after_window(e: Explanation, part: SustainedUsage | Expansion) -> str:
     active = e.earnings.version[e.row, last] >= 0
     if isinstance(part, SustainedUsage):
         if not active:
-            return f"sustained usage (baseline {money(baseline)}, rate {rate(part.rate)}), no sustain month in {period}"
-        retention = f"{percent(usage / baseline)} retention" if baseline > 0 else "no positive baseline"
+            return (
+                f"sustained usage (baseline {money(baseline)}, rate {rate(part.rate)}), "
+                f"no sustain month in {period}"
+            )
+        retention = (
+            f"{percent(usage / baseline)} retention" if baseline > 0 else "no positive baseline"
+        )
         return (
             f"sustained usage {period}: usage {money(usage)} vs baseline {money(baseline)} "
-            f"({retention}, minimum {percent(part.min_retention)}), {rate(part.rate)} of up to the baseline"
+            f"({retention}, minimum {percent(part.min_retention)}), "
+            f"{rate(part.rate)} of up to the baseline"
         )
     bar = max(baseline, Fraction(0)) * (1 + part.threshold)
     if not active:
-        return f"expansion above {money(bar)} (baseline {money(baseline)} + {percent(part.threshold)}), no expansion month in {period}"
+        return (
+            f"expansion above {money(bar)} (baseline {money(baseline)} + "
+            f"{percent(part.threshold)}), no expansion month in {period}"
+        )
     return (
         f"expansion {period}: usage {money(usage)} above {money(bar)} "
         f"(baseline {money(baseline)} + {percent(part.threshold)}), {rate(part.rate)} of the growth"
@@ -142,7 +155,8 @@ def explain_line(e: Explanation) -> str:
     else:
         text = f"{e.plan.type.replace('_', ' ')}: no longer earned on this contract"
     if e.contract_earned and e.payee_earned != e.contract_earned:
-        text += f"; your credited share {percent(e.payee_earned / e.contract_earned)} of {money(e.contract_earned)}"
+        share = percent(e.payee_earned / e.contract_earned)
+        text += f"; your credited share {share} of {money(e.contract_earned)}"
     return (
         f"{text} -> earned to date {format_cents(e.earned_cents, grouping=True)}, "
         f"paid before {format_cents(e.paid_cents, grouping=True)}, "

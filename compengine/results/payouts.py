@@ -35,12 +35,29 @@ CALCULATORS: dict[str, Callable[[ComponentPlan, ContractGrid], ComponentEarnings
 }
 
 LINE_COLUMNS = [
-    "payee_id", "plan_id", "plan_version", "component_id", "component_type", "contract_id",
-    "account_id", "earned_to_date_cents", "paid_before_cents", "amount_cents", "explanation",
+    "payee_id",
+    "plan_id",
+    "plan_version",
+    "component_id",
+    "component_type",
+    "contract_id",
+    "account_id",
+    "earned_to_date_cents",
+    "paid_before_cents",
+    "amount_cents",
+    "explanation",
     "earned_as_of_cents",
 ]
 PAID_COLUMNS = ["payee_id", "plan_id", "component_id", "contract_id", "paid_cents"]
-UNASSIGNED_COLUMNS = ["account_id", "contract_id", "plan_id", "component_id", "role", "month", "amount"]
+UNASSIGNED_COLUMNS = [
+    "account_id",
+    "contract_id",
+    "plan_id",
+    "component_id",
+    "role",
+    "month",
+    "amount",
+]
 
 
 @dataclass
@@ -57,14 +74,20 @@ def round_cents(numerators: np.ndarray, den: int) -> np.ndarray:
     return np.where(numerators < 0, -magnitude, magnitude).astype(np.int64)
 
 
-def _line_versions(plan: ComponentPlan, earnings: ComponentEarnings, grid: ContractGrid) -> np.ndarray:
+def _line_versions(
+    plan: ComponentPlan, earnings: ComponentEarnings, grid: ContractGrid
+) -> np.ndarray:
     """Version number that governed the latest month <= P in which the component applied."""
     applied = earnings.version >= 0
     if grid.months == 0:
         return np.zeros(grid.size, np.int64)
     latest = grid.months - 1 - applied[:, ::-1].argmax(axis=1)
     index = np.where(applied.any(axis=1), earnings.version[np.arange(grid.size), latest], -1)
-    started = [i for i, v in enumerate(plan.versions) if v.effective_from <= grid.first_month + grid.months - 1]
+    started = [
+        i
+        for i, v in enumerate(plan.versions)
+        if v.effective_from <= grid.first_month + grid.months - 1
+    ]
     fallback = started[-1] if started else 0  # the latest version that had begun by P
     numbers = np.array([v.version for v in plan.versions], dtype=np.int64)
     return numbers[np.where(index >= 0, index, fallback)]
@@ -74,7 +97,9 @@ def _component_lines(
     plan: ComponentPlan, grid: ContractGrid, shares, paid_before: pd.DataFrame, as_of: int | None
 ) -> tuple[pd.DataFrame, pd.DataFrame, list[str], list[str]]:
     earnings = CALCULATORS[plan.type](plan, grid)
-    credited = credit(plan, earnings, grid, shares, None if as_of is None else as_of - grid.first_month)
+    credited = credit(
+        plan, earnings, grid, shares, None if as_of is None else as_of - grid.first_month
+    )
     earned = credited.earned
     earned_cents = round_cents(earned["earned"].to_numpy(object), credited.den)
     lines = pd.DataFrame(
@@ -83,11 +108,14 @@ def _component_lines(
             "contract_id": grid.contract_ids[earned["row"].to_numpy(np.int64)],
             "earned_to_date_cents": earned_cents,
             "earned_exact": earned["earned"].to_numpy(object),
-            "earned_as_of_cents": round_cents(earned["earned_as_of"].to_numpy(object), credited.den),
+            "earned_as_of_cents": round_cents(
+                earned["earned_as_of"].to_numpy(object), credited.den
+            ),
         }
     )
     paid = paid_before[
-        (paid_before["plan_id"] == plan.plan_id) & (paid_before["component_id"] == plan.component_id)
+        (paid_before["plan_id"] == plan.plan_id)
+        & (paid_before["component_id"] == plan.component_id)
     ]
     lines = lines.merge(
         paid[["payee_id", "contract_id", "paid_cents"]], on=["payee_id", "contract_id"], how="outer"
@@ -109,13 +137,24 @@ def _component_lines(
     lines["explanation"] = [
         explain_line(
             Explanation(
-                plan, earnings, grid, int(row), Fraction(int(exact), credited.den),
-                Fraction(int(total[row]), earnings.den), int(earned_c), int(paid_c), int(amount),
+                plan,
+                earnings,
+                grid,
+                int(row),
+                Fraction(int(exact), credited.den),
+                Fraction(int(total[row]), earnings.den),
+                int(earned_c),
+                int(paid_c),
+                int(amount),
             )
         )
         for row, exact, earned_c, paid_c, amount in zip(
-            rows, lines["earned_exact"].fillna(0), lines["earned_to_date_cents"],
-            lines["paid_before_cents"], lines["amount_cents"], strict=True,
+            rows,
+            lines["earned_exact"].fillna(0),
+            lines["earned_to_date_cents"],
+            lines["paid_before_cents"],
+            lines["amount_cents"],
+            strict=True,
         )
     ]
 
@@ -136,7 +175,10 @@ def _component_lines(
 
 
 def calculate_period(
-    snapshot: LedgerSnapshot, plans: list[PlanVersion], period: int, paid_before: pd.DataFrame,
+    snapshot: LedgerSnapshot,
+    plans: list[PlanVersion],
+    period: int,
+    paid_before: pd.DataFrame,
     as_of: int | None = None,
 ) -> PeriodResult:
     """All payout lines of `period`; raises ConfigurationError (nothing to write) on conflicts.
@@ -153,8 +195,8 @@ def calculate_period(
 
     lines, unassigned, problems, warnings = [], [], [], []
     for plan in components:
-        component_lines, component_unassigned, component_problems, component_warnings = _component_lines(
-            plan, grid, shares, paid_before, as_of
+        component_lines, component_unassigned, component_problems, component_warnings = (
+            _component_lines(plan, grid, shares, paid_before, as_of)
         )
         lines.append(component_lines)
         unassigned.append(component_unassigned)
@@ -163,15 +205,24 @@ def calculate_period(
     if problems:
         raise ConfigurationError(problems)
     known = {(c.plan_id, c.component_id) for c in components}
-    for plan_id, component_id in sorted(set(zip(paid_before["plan_id"], paid_before["component_id"], strict=True)) - known):
+    for plan_id, component_id in sorted(
+        set(zip(paid_before["plan_id"], paid_before["component_id"], strict=True)) - known
+    ):
         warnings.append(
-            f"earlier payouts exist for {plan_id}/{component_id}, which is in none of the plan files "
+            f"earlier payouts exist for {plan_id}/{component_id}, "
+            "which is in none of the plan files "
             "given: not recalculated"
         )
 
-    result_lines = pd.concat(lines, ignore_index=True) if lines else pd.DataFrame(columns=LINE_COLUMNS)
-    result_lines = result_lines.sort_values(["payee_id", "plan_id", "component_id", "contract_id"], kind="stable")
+    result_lines = (
+        pd.concat(lines, ignore_index=True) if lines else pd.DataFrame(columns=LINE_COLUMNS)
+    )
+    result_lines = result_lines.sort_values(
+        ["payee_id", "plan_id", "component_id", "contract_id"], kind="stable"
+    )
     result_unassigned = (
-        pd.concat(unassigned, ignore_index=True) if unassigned else pd.DataFrame(columns=UNASSIGNED_COLUMNS)
+        pd.concat(unassigned, ignore_index=True)
+        if unassigned
+        else pd.DataFrame(columns=UNASSIGNED_COLUMNS)
     )
     return PeriodResult(result_lines.reset_index(drop=True), result_unassigned, warnings)

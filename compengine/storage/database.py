@@ -34,7 +34,9 @@ def make_engine(url: str) -> Engine:
         def _sqlite_begin(connection) -> None:
             # Writers ask for IMMEDIATE (see storage.locking) so that two of them
             # cannot both read and then fail to write; readers begin deferred.
-            connection.exec_driver_sql(f"BEGIN {connection.get_execution_options().get('sqlite_begin', '')}")
+            connection.exec_driver_sql(
+                f"BEGIN {connection.get_execution_options().get('sqlite_begin', '')}"
+            )
 
         return engine
     return create_engine(url)
@@ -53,9 +55,7 @@ def transaction(engine: Engine) -> Iterator[Session]:
 
 def alembic_config(engine: Engine) -> Config:
     config = Config()
-    config.set_main_option(
-        "script_location", str(resources.files("compengine.migrations"))
-    )
+    config.set_main_option("script_location", str(resources.files("compengine.migrations")))
     config.attributes["engine"] = engine
     return config
 

@@ -49,7 +49,9 @@ def exclusive(engine: Engine, *, wait: bool = False) -> Iterator[Session]:
         if wait:
             connection.execute(text(f"SET LOCAL lock_timeout = '{WAIT_SECONDS}s'"))
             connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": ADVISORY_KEY})
-        elif not connection.execute(text("SELECT pg_try_advisory_xact_lock(:key)"), {"key": ADVISORY_KEY}).scalar():
+        elif not connection.execute(
+            text("SELECT pg_try_advisory_xact_lock(:key)"), {"key": ADVISORY_KEY}
+        ).scalar():
             connection.rollback()
             connection.close()
             raise UserError.single(BUSY)

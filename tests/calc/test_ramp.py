@@ -10,8 +10,11 @@ TIERS = (Tier(Fraction(0), Fraction("0.03")), Tier(Fraction(1), Fraction("0.06")
 
 
 def run_ramp(component, usage, commit="10000", window=6, period="2027-01"):
-    data = snapshot(assignments=AE, contracts=[("k1", "acme", "2027-01-01", commit, "")],
-                    usage=monthly("acme", "2027-01", *usage))
+    data = snapshot(
+        assignments=AE,
+        contracts=[("k1", "acme", "2027-01-01", commit, "")],
+        usage=monthly("acme", "2027-01", *usage),
+    )
     cycle = Cycle(data, [plan(component, window=window)])
     lines = cycle.run(period)
     return cycle, lines
@@ -25,7 +28,9 @@ def test_whole_tiers_pay_the_reached_rate_on_everything():
 
 def test_marginal_tiers_pay_each_slice_at_its_rate():
     # 5,000 x 3% + 1,000 x 6% = 210
-    _, lines = run_ramp(RampRealization("r", "AE", tiers=Tiers("marginal", TIERS)), ["6000"], window=2)
+    _, lines = run_ramp(
+        RampRealization("r", "AE", tiers=Tiers("marginal", TIERS)), ["6000"], window=2
+    )
     assert lines["amount_cents"].tolist() == [21000]
 
 
@@ -35,17 +40,23 @@ def test_plain_rate_when_there_are_no_tiers_and_nothing_below_zero():
 
 
 def test_cap_limits_earnings_but_not_the_bonus():
-    component = RampRealization("r", "AE", "flat", rate=Fraction("0.5"), cap_cents=10000,
-                                bonus=Bonus(Fraction(1), 5000))
+    component = RampRealization(
+        "r", "AE", "flat", rate=Fraction("0.5"), cap_cents=10000, bonus=Bonus(Fraction(1), 5000)
+    )
     cycle, _ = run_ramp(component, ["10000"], window=1)
     assert cycle.paid("ae1", "r", "2027-01") == "150.00"  # min(5,000, 100) + 50 bonus
     assert "capped at 100.00" in cycle.recorded["2027-01"]["explanation"].iloc[0]
 
 
 def test_bonus_needs_the_attainment_at_the_end_of_the_window():
-    component = RampRealization("r", "AE", "flat", rate=Fraction(0), bonus=Bonus(Fraction("1.0"), 100000))
-    data = snapshot(assignments=AE, contracts=[("k1", "acme", "2027-01-01", "100", "")],
-                    usage=monthly("acme", "2027-01", "150", "49.99"))
+    component = RampRealization(
+        "r", "AE", "flat", rate=Fraction(0), bonus=Bonus(Fraction("1.0"), 100000)
+    )
+    data = snapshot(
+        assignments=AE,
+        contracts=[("k1", "acme", "2027-01-01", "100", "")],
+        usage=monthly("acme", "2027-01", "150", "49.99"),
+    )
     cycle = Cycle(data, [plan(component, window=2)])
     cycle.run("2027-01")
     cycle.run("2027-02")
@@ -53,8 +64,9 @@ def test_bonus_needs_the_attainment_at_the_end_of_the_window():
 
 
 def test_curve_list_sets_each_month_target():
-    component = RampRealization("r", "AE", (Fraction("0.25"), Fraction("0.75")),
-                                tiers=Tiers("whole", TIERS))
+    component = RampRealization(
+        "r", "AE", (Fraction("0.25"), Fraction("0.75")), tiers=Tiers("whole", TIERS)
+    )
     # TC_1 = 250: R_1 = 250 reaches tier 1.0 -> 6%
     _, lines = run_ramp(component, ["250"], commit="1000", window=2)
     assert lines["amount_cents"].tolist() == [1500]
@@ -70,12 +82,18 @@ def test_zero_commit_earns_nothing_and_warns():
 
 def test_late_window_correction_flows_into_the_next_payout():
     component = RampRealization("r", "AE", rate=Fraction("0.1"))
-    data = snapshot(assignments=AE, contracts=[("k1", "acme", "2027-01-01", "100", "")],
-                    usage=monthly("acme", "2027-01", "100", "100"))
+    data = snapshot(
+        assignments=AE,
+        contracts=[("k1", "acme", "2027-01-01", "100", "")],
+        usage=monthly("acme", "2027-01", "100", "100"),
+    )
     cycle = Cycle(data, [plan(component, window=2)])
     cycle.run("2027-01")
     cycle.run("2027-02")
-    cycle.snapshot = snapshot(assignments=AE, contracts=[("k1", "acme", "2027-01-01", "100", "")],
-                              usage=monthly("acme", "2027-01", "60", "100"))
+    cycle.snapshot = snapshot(
+        assignments=AE,
+        contracts=[("k1", "acme", "2027-01-01", "100", "")],
+        usage=monthly("acme", "2027-01", "60", "100"),
+    )
     cycle.run("2027-03")
     assert cycle.paid("ae1", "r", "2027-03") == "-4.00"

@@ -13,11 +13,30 @@ from tests.cycles.conftest import PLAN, amounts
 
 
 def start_run(db_url, period, marker, *, pause_seconds="60", extra=()):
-    env = {**os.environ, "COMPENGINE_PAUSE_AT": "run:written", "COMPENGINE_PAUSE_FILE": str(marker),
-           "COMPENGINE_PAUSE_SECONDS": pause_seconds}
+    env = {
+        **os.environ,
+        "COMPENGINE_PAUSE_AT": "run:written",
+        "COMPENGINE_PAUSE_FILE": str(marker),
+        "COMPENGINE_PAUSE_SECONDS": pause_seconds,
+    }
     return subprocess.Popen(
-        [sys.executable, "-m", "compengine", "--db", db_url, "run", "--period", period, "--plans", str(PLAN), *extra],
-        env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        [
+            sys.executable,
+            "-m",
+            "compengine",
+            "--db",
+            db_url,
+            "run",
+            "--period",
+            period,
+            "--plans",
+            str(PLAN),
+            *extra,
+        ],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
     )
 
 
@@ -30,11 +49,18 @@ def wait_for(marker, process, seconds=60):
 
 
 def compengine(db_url, *args):
-    return subprocess.run([sys.executable, "-m", "compengine", "--db", db_url, *map(str, args)],
-                          capture_output=True, text=True, timeout=120, env={**os.environ})
+    return subprocess.run(
+        [sys.executable, "-m", "compengine", "--db", db_url, *map(str, args)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**os.environ},
+    )
 
 
-def test_a_second_run_fails_at_once_and_a_killed_run_leaves_the_database_unchanged(acme, db_url, tmp_path):
+def test_a_second_run_fails_at_once_and_a_killed_run_leaves_the_database_unchanged(
+    acme, db_url, tmp_path
+):
     before = table_snapshot(db_url)
     marker = tmp_path / "paused"
     first = start_run(db_url, "2027-01", marker)
@@ -43,7 +69,10 @@ def test_a_second_run_fails_at_once_and_a_killed_run_leaves_the_database_unchang
         started = time.monotonic()
         second = compengine(db_url, "run", "--period", "2027-02", "--plans", PLAN)
         assert second.returncode == 1
-        assert "another compengine command (run, load, approve, lock, ...) is in progress" in second.stderr
+        assert (
+            "another compengine command (run, load, approve, lock, ...) is in progress"
+            in second.stderr
+        )
         assert time.monotonic() - started < 15
     finally:
         first.send_signal(signal.SIGKILL)

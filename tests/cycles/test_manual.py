@@ -11,31 +11,54 @@ def close(cli, period):
 
 def test_an_adjustment_is_a_line_kept_across_re_runs(acme):
     run(acme, "2027-01")
-    assert acme("adjust", "--payee", "ae1", "--period", "2027-01", "--amount", "-12.34",
-                "--reason", "spiff correction").code == 0
+    assert (
+        acme(
+            "adjust",
+            "--payee",
+            "ae1",
+            "--period",
+            "2027-01",
+            "--amount",
+            "-12.34",
+            "--reason",
+            "spiff correction",
+        ).code
+        == 0
+    )
     run(acme, "2027-01")
     rows = [r for r in payouts(acme, "2027-01") if r["component_id"] == "adjustment"]
     assert [(r["amount"], r["contract_id"], r["explanation"]) for r in rows] == [
-        ("-12.34", "", "manual adjustment: spiff correction")]
+        ("-12.34", "", "manual adjustment: spiff correction")
+    ]
     assert "adjust" in acme("audit").out
 
 
 def test_adjustment_amounts_follow_the_money_rules(acme, db_url):
     before = table_snapshot(db_url)
-    result = acme("adjust", "--payee", "ae1", "--period", "2027-01", "--amount", "1.005", "--reason", "x")
+    result = acme(
+        "adjust", "--payee", "ae1", "--period", "2027-01", "--amount", "1.005", "--reason", "x"
+    )
     assert result.code == 1 and "--amount: '1.005' is not a money amount" in result.err
-    result = acme("adjust", "--payee", "nobody", "--period", "2027-01", "--amount", "1", "--reason", "x")
+    result = acme(
+        "adjust", "--payee", "nobody", "--period", "2027-01", "--amount", "1", "--reason", "x"
+    )
     assert result.code == 1 and "unknown payee 'nobody'" in result.err
     assert table_snapshot(db_url) == before
 
 
 def test_a_hold_withholds_the_lines_and_the_next_period_catches_up(acme):
     run(acme, "2027-01")
-    assert acme("hold", "--payee", "ae1", "--period", "2027-01", "--reason", "missing paperwork").code == 0
+    assert (
+        acme("hold", "--payee", "ae1", "--period", "2027-01", "--reason", "missing paperwork").code
+        == 0
+    )
     assert {r["status"] for r in payouts(acme, "2027-01")} == {"held"}
     run(acme, "2027-02")
     # 2027-02 pays February's 140.00 ramp plus the withheld 500.00 + 70.00
-    assert amounts(acme, "2027-02") == {("ae1", "first-purchase"): "500.00", ("ae1", "ramp"): "210.00"}
+    assert amounts(acme, "2027-02") == {
+        ("ae1", "first-purchase"): "500.00",
+        ("ae1", "ramp"): "210.00",
+    }
 
 
 def test_release_pays_the_lines_normally(acme):
@@ -51,9 +74,20 @@ def test_late_correction_after_lock_becomes_a_true_up(acme, tmp_path):
     for period in ("2027-01", "2027-02", "2027-03"):
         run(acme, period)
         close(acme, period)
-    assert acme("load", write_usage(tmp_path / "late", ("corr-1", "acme", "2027-02-15", "-1000.00"))).code == 0
+    assert (
+        acme(
+            "load", write_usage(tmp_path / "late", ("corr-1", "acme", "2027-02-15", "-1000.00"))
+        ).code
+        == 0
+    )
     run(acme, "2027-04")
     ramp = next(r for r in payouts(acme, "2027-04") if r["component_id"] == "ramp")
     # through March: 10,000 x 3% + 1,000 x 6% = 360 instead of 420; April brings it to 700
-    assert (ramp["earned_to_date"], ramp["paid_before"], ramp["amount"]) == ("700.00", "420.00", "280.00")
-    assert ramp["explanation"].startswith("true-up: earned to date changed by -60.00 after 2027-03 was locked; ")
+    assert (ramp["earned_to_date"], ramp["paid_before"], ramp["amount"]) == (
+        "700.00",
+        "420.00",
+        "280.00",
+    )
+    assert ramp["explanation"].startswith(
+        "true-up: earned to date changed by -60.00 after 2027-03 was locked; "
+    )

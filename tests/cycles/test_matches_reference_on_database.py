@@ -43,25 +43,50 @@ DB_SETTINGS = settings(
 def write_ledger(scenario: Scenario, folder: Path) -> Path:
     folder.mkdir(parents=True, exist_ok=True)
     tables = {
-        "payees.csv": (["payee_id", "name"], sorted({(a.payee_id, a.payee_id) for a in scenario.assignments})),
+        "payees.csv": (
+            ["payee_id", "name"],
+            sorted({(a.payee_id, a.payee_id) for a in scenario.assignments}),
+        ),
         "accounts.csv": (
             ["account_id", "name", "parent_id", "segment", "region"],
-            [(a.account_id, a.name, a.parent_id or "", a.segment or "", a.region or "") for a in scenario.accounts],
+            [
+                (a.account_id, a.name, a.parent_id or "", a.segment or "", a.region or "")
+                for a in scenario.accounts
+            ],
         ),
         "assignments.csv": (
             ["account_id", "payee_id", "role", "start", "end", "split"],
-            [(a.account_id, a.payee_id, a.role, a.start.isoformat(), a.end.isoformat() if a.end else "",
-              decimal_text(a.split)) for a in scenario.assignments],
+            [
+                (
+                    a.account_id,
+                    a.payee_id,
+                    a.role,
+                    a.start.isoformat(),
+                    a.end.isoformat() if a.end else "",
+                    decimal_text(a.split),
+                )
+                for a in scenario.assignments
+            ],
         ),
         "contracts.csv": (
             ["contract_id", "account_id", "signed_on", "commit_monthly", "products"],
-            [(c.contract_id, c.account_id, c.signed_on.isoformat(), decimal_text(c.commit_monthly),
-              ";".join(c.products)) for c in scenario.contracts],
+            [
+                (
+                    c.contract_id,
+                    c.account_id,
+                    c.signed_on.isoformat(),
+                    decimal_text(c.commit_monthly),
+                    ";".join(c.products),
+                )
+                for c in scenario.contracts
+            ],
         ),
         "usage.csv": (
             ["entry_id", "account_id", "date", "amount", "product"],
-            [(u.entry_id, u.account_id, u.date.isoformat(), decimal_text(u.amount), u.product)
-             for u in scenario.usage],
+            [
+                (u.entry_id, u.account_id, u.date.isoformat(), decimal_text(u.amount), u.product)
+                for u in scenario.usage
+            ],
         ),
     }
     for name, (header, rows) in tables.items():
@@ -81,7 +106,9 @@ def clear(engine) -> None:
 def database_steps(engine, scenario: Scenario, periods: list[str], folder: Path) -> list[Step]:
     steps = []
     for step, period in enumerate(periods):
-        load_directory(engine, write_ledger(scenario.ledger_at(step), folder / str(step)), actor="test")
+        load_directory(
+            engine, write_ledger(scenario.ledger_at(step), folder / str(step)), actor="test"
+        )
         try:
             run_period(engine, period, list(scenario.plans), "test")
         except ConfigurationError:

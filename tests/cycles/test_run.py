@@ -9,32 +9,72 @@ from tests.cycles.conftest import PLAN, amounts, payouts, run
 def test_worked_example_through_the_command_line(acme):
     for month in range(1, 9):
         run(acme, f"2027-{month:02d}")
-    assert amounts(acme, "2027-01") == {("ae1", "first-purchase"): "500.00", ("ae1", "ramp"): "70.00"}
-    ramp = sum(float(amounts(acme, f"2027-{m:02d}").get(("ae1", "ramp"), "0")) * 100 for m in range(1, 7))
+    assert amounts(acme, "2027-01") == {
+        ("ae1", "first-purchase"): "500.00",
+        ("ae1", "ramp"): "70.00",
+    }
+    ramp = sum(
+        float(amounts(acme, f"2027-{m:02d}").get(("ae1", "ramp"), "0")) * 100 for m in range(1, 7)
+    )
     assert round(ramp) == 247000
     assert amounts(acme, "2027-07") == {("csm1", "sustain"): "200.00"}
-    assert amounts(acme, "2027-08") == {("ae1", "expansion"): "80.00", ("csm1", "sustain"): "200.00"}
+    assert amounts(acme, "2027-08") == {
+        ("ae1", "expansion"): "80.00",
+        ("csm1", "sustain"): "200.00",
+    }
 
 
 def test_payouts_csv_has_the_spec_columns_and_two_decimal_amounts(acme):
     run(acme, "2027-01")
     rows = payouts(acme, "2027-01")
     assert list(rows[0])[:11] == [
-        "period", "payee_id", "plan_id", "plan_version", "component_id", "contract_id", "account_id",
-        "earned_to_date", "paid_before", "amount", "status",
+        "period",
+        "payee_id",
+        "plan_id",
+        "plan_version",
+        "component_id",
+        "contract_id",
+        "account_id",
+        "earned_to_date",
+        "paid_before",
+        "amount",
+        "status",
     ]
-    assert {k: rows[1][k] for k in ("plan_id", "plan_version", "contract_id", "account_id", "earned_to_date",
-                                     "paid_before", "amount", "status")} == {
-        "plan_id": "ae-usage", "plan_version": "1", "contract_id": "k1", "account_id": "acme",
-        "earned_to_date": "70.00", "paid_before": "0.00", "amount": "70.00", "status": "paid"}
-    assert rows[1]["explanation"].startswith("ramp month 1/6: realized 2,000.00 of 1,666.67 target (120.00%)")
+    assert {
+        k: rows[1][k]
+        for k in (
+            "plan_id",
+            "plan_version",
+            "contract_id",
+            "account_id",
+            "earned_to_date",
+            "paid_before",
+            "amount",
+            "status",
+        )
+    } == {
+        "plan_id": "ae-usage",
+        "plan_version": "1",
+        "contract_id": "k1",
+        "account_id": "acme",
+        "earned_to_date": "70.00",
+        "paid_before": "0.00",
+        "amount": "70.00",
+        "status": "paid",
+    }
+    assert rows[1]["explanation"].startswith(
+        "ramp month 1/6: realized 2,000.00 of 1,666.67 target (120.00%)"
+    )
 
 
 def test_payouts_json_lists_objects_with_amounts_as_strings(acme):
     run(acme, "2027-01")
     result = acme("payouts", "--period", "2027-01", "--format", "json")
     records = json.loads(result.out)
-    assert [(r["component_id"], r["amount"]) for r in records] == [("first-purchase", "500.00"), ("ramp", "70.00")]
+    assert [(r["component_id"], r["amount"]) for r in records] == [
+        ("first-purchase", "500.00"),
+        ("ramp", "70.00"),
+    ]
 
 
 def test_running_a_period_again_gives_identical_lines_and_fingerprint(acme, db_url):
@@ -49,7 +89,10 @@ def test_running_a_period_again_gives_identical_lines_and_fingerprint(acme, db_u
 
 def test_skipped_periods_catch_up(acme):
     run(acme, "2027-03")
-    assert amounts(acme, "2027-03") == {("ae1", "first-purchase"): "500.00", ("ae1", "ramp"): "420.00"}
+    assert amounts(acme, "2027-03") == {
+        ("ae1", "first-purchase"): "500.00",
+        ("ae1", "ramp"): "420.00",
+    }
 
 
 def test_a_bad_plan_fails_the_run_and_writes_nothing(acme, db_url, tmp_path):
@@ -69,13 +112,17 @@ def test_shares_above_one_fail_the_run_naming_account_role_month_payees(acme, db
     extra = tmp_path / "more"
     extra.mkdir()
     (extra / "payees.csv").write_text("payee_id,name\nae2,Second AE\n")
-    (extra / "assignments.csv").write_text("account_id,payee_id,role,start,end,split\nacme,ae2,AE,2027-01-01,,0.5\n")
+    (extra / "assignments.csv").write_text(
+        "account_id,payee_id,role,start,end,split\nacme,ae2,AE,2027-01-01,,0.5\n"
+    )
     assert acme("load", extra).code == 0
     loaded = table_snapshot(db_url)
     result = acme("run", "--period", "2027-01", "--plans", PLAN)
     assert result.code == 1
-    assert ("configuration error: shares of role AE on account acme add up to more than 1 in 2027-01 "
-            "(payees: ae1, ae2)") in result.err
+    assert (
+        "configuration error: shares of role AE on account acme add up to more than 1 in 2027-01 "
+        "(payees: ae1, ae2)"
+    ) in result.err
     assert table_snapshot(db_url) == loaded
     assert payouts(acme, "2027-01") and loaded != before
 
@@ -85,8 +132,11 @@ def test_unassigned_credit_is_listed_then_caught_up_once_assigned(acme, tmp_path
     globex.mkdir()
     (globex / "accounts.csv").write_text("account_id,name,segment\nglobex,Globex,enterprise\n")
     (globex / "contracts.csv").write_text(
-        "contract_id,account_id,signed_on,commit_monthly\nk2,globex,2027-01-05,1000.00\n")
-    (globex / "usage.csv").write_text("entry_id,account_id,date,amount\ng1,globex,2027-01-20,300.00\n")
+        "contract_id,account_id,signed_on,commit_monthly\nk2,globex,2027-01-05,1000.00\n"
+    )
+    (globex / "usage.csv").write_text(
+        "entry_id,account_id,date,amount\ng1,globex,2027-01-20,300.00\n"
+    )
     assert acme("load", globex).code == 0
     summary = run(acme, "2027-01")
     assert "unassigned credit: 514.00 in 2 item(s)" in summary.out
@@ -99,7 +149,9 @@ def test_unassigned_credit_is_listed_then_caught_up_once_assigned(acme, tmp_path
     ]
     fix = tmp_path / "fix"
     fix.mkdir()
-    (fix / "assignments.csv").write_text("account_id,payee_id,role,start\nglobex,ae1,AE,2027-01-01\n")
+    (fix / "assignments.csv").write_text(
+        "account_id,payee_id,role,start\nglobex,ae1,AE,2027-01-01\n"
+    )
     assert acme("load", fix).code == 0
     run(acme, "2027-02")
     lines = {(r["contract_id"], r["component_id"]): r["amount"] for r in payouts(acme, "2027-02")}

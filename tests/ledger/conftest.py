@@ -64,12 +64,26 @@ def edit(path: Path, old: str, new: str) -> None:
 def assert_monthly_usage_matches_ledger(url: str) -> None:
     """monthly_usage == SUM(amount), COUNT(*) of usage_entry by (account, product, month)."""
     expected: dict[tuple[str, str, int], list[int]] = defaultdict(lambda: [0, 0])
-    for account, product, day, cents in rows(url, select(
-        UsageEntry.account_id, UsageEntry.product, UsageEntry.entry_date, UsageEntry.amount_cents
-    )):
+    for account, product, day, cents in rows(
+        url,
+        select(
+            UsageEntry.account_id,
+            UsageEntry.product,
+            UsageEntry.entry_date,
+            UsageEntry.amount_cents,
+        ),
+    ):
         totals = expected[(account, product, day.year * 12 + day.month - 1)]
         totals[0] += cents
         totals[1] += 1
-    stored = rows(url, select(MonthlyUsage.account_id, MonthlyUsage.product, MonthlyUsage.month,
-                              MonthlyUsage.amount_cents, MonthlyUsage.entries))
+    stored = rows(
+        url,
+        select(
+            MonthlyUsage.account_id,
+            MonthlyUsage.product,
+            MonthlyUsage.month,
+            MonthlyUsage.amount_cents,
+            MonthlyUsage.entries,
+        ),
+    )
     assert {(a, p, m): [cents, n] for a, p, m, cents, n in stored} == dict(expected)

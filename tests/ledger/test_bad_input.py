@@ -32,11 +32,15 @@ CASES = {
         ["usage.csv:1: amount: required column is missing"],
     ),
     "unknown extra column": BadInput(
-        [("payees.csv", "manager_id,title", "manager_id,title,phone"),
-         ("payees.csv", ",,Account Executive", ",,Account Executive,555-0100"),
-         ("payees.csv", ",,Customer Success Manager", ",,Customer Success Manager,555-0101")],
-        ["payees.csv:1: phone: unknown column 'phone' "
-         "(the columns are: payee_id, name, email, manager_id, title)"],
+        [
+            ("payees.csv", "manager_id,title", "manager_id,title,phone"),
+            ("payees.csv", ",,Account Executive", ",,Account Executive,555-0100"),
+            ("payees.csv", ",,Customer Success Manager", ",,Customer Success Manager,555-0101"),
+        ],
+        [
+            "payees.csv:1: phone: unknown column 'phone' "
+            "(the columns are: payee_id, name, email, manager_id, title)"
+        ],
     ),
     "malformed money": BadInput(
         [("usage.csv", "2027-02-15,4000.00", "2027-02-15,12.3.4")],
@@ -55,10 +59,14 @@ CASES = {
         ["assignments.csv:3: end: '2027-06-30' is before start '2027-07-01'"],
     ),
     "split outside (0, 1]": BadInput(
-        [("assignments.csv", "2027-12-31,1", "2027-12-31,1.5"),
-         ("assignments.csv", "2027-07-01,,1", "2027-07-01,,0")],
-        ["assignments.csv:2: split: '1.5' is not in (0, 1]",
-         "assignments.csv:3: split: '0' is not in (0, 1]"],
+        [
+            ("assignments.csv", "2027-12-31,1", "2027-12-31,1.5"),
+            ("assignments.csv", "2027-07-01,,1", "2027-07-01,,0"),
+        ],
+        [
+            "assignments.csv:2: split: '1.5' is not in (0, 1]",
+            "assignments.csv:3: split: '0' is not in (0, 1]",
+        ],
     ),
     "malformed split": BadInput(
         [("assignments.csv", "2027-12-31,1", "2027-12-31,half")],
@@ -83,34 +91,48 @@ CASES = {
         ["usage.csv:9: entry_id: usage entry entry_id 'u2027-01' is also on line 2"],
     ),
     "duplicate composite key": BadInput(
-        [("assignments.csv", "acme,csm1,CSM,2027-07-01,,1",
-          "acme,ae1,AE,2027-01-01,2027-06-30,1")],
-        ["assignments.csv:3: assignment account_id 'acme', payee_id 'ae1', role 'AE', "
-         "start 2027-01-01 is also on line 2"],
+        [("assignments.csv", "acme,csm1,CSM,2027-07-01,,1", "acme,ae1,AE,2027-01-01,2027-06-30,1")],
+        [
+            "assignments.csv:3: assignment account_id 'acme', payee_id 'ae1', role 'AE', "
+            "start 2027-01-01 is also on line 2"
+        ],
     ),
     "stored key re-delivered with other content": BadInput(
         [("usage.csv", "u2027-01,acme,2027-01-15,2000.00", "u2027-01,acme,2027-01-15,2100.00")],
-        ["usage.csv:2: amount: usage entry entry_id 'u2027-01' is already stored with other "
-         "content (amount 2000.00 -> 2100.00): use --replace to change it"],
+        [
+            "usage.csv:2: amount: usage entry entry_id 'u2027-01' is already stored with other "
+            "content (amount 2000.00 -> 2100.00): use --replace to change it"
+        ],
         stored_first=True,
     ),
     "overlapping contracts in one file": BadInput(
         [("contracts.csv", "10000.00,\n", "10000.00,\nk2,acme,2027-03-01,500.00,compute\n")],
-        ["contracts.csv:3: products: contract 'k2' overlaps contract 'k1' (line 2) "
-         "on account 'acme': 'k1' covers all products"],
+        [
+            "contracts.csv:3: products: contract 'k2' overlaps contract 'k1' (line 2) "
+            "on account 'acme': 'k1' covers all products"
+        ],
     ),
     "contract overlapping a stored one": BadInput(
         [("contracts.csv", "k1,acme,2027-01-10,10000.00,", "k2,acme,2027-03-01,500.00,storage")],
-        ["contracts.csv:2: products: contract 'k2' overlaps contract 'k1' (stored) "
-         "on account 'acme': 'k1' covers all products"],
+        [
+            "contracts.csv:2: products: contract 'k2' overlaps contract 'k1' (stored) "
+            "on account 'acme': 'k1' covers all products"
+        ],
         stored_first=True,
         only=("contracts",),
     ),
     "stored contract replaced by one that still overlaps": BadInput(
-        [("contracts.csv", "10000.00,\n",
-          "10000.00,compute;storage\nk2,acme,2027-03-01,500.00, storage ; network\n")],
-        ["contracts.csv:3: products: contract 'k2' overlaps contract 'k1' (line 2) "
-         "on account 'acme': both cover 'storage'"],
+        [
+            (
+                "contracts.csv",
+                "10000.00,\n",
+                "10000.00,compute;storage\nk2,acme,2027-03-01,500.00, storage ; network\n",
+            )
+        ],
+        [
+            "contracts.csv:3: products: contract 'k2' overlaps contract 'k1' (line 2) "
+            "on account 'acme': both cover 'storage'"
+        ],
         stored_first=True,
         only=("contracts",),
         replace=True,
@@ -132,14 +154,18 @@ CASES = {
         ["accounts.csv:2: name: contains a NUL character"],
     ),
     "every problem of every file at once": BadInput(
-        [("payees.csv", "csm1,Carl Stone,", "csm1,,"),
-         ("contracts.csv", "2027-01-10", "2027-13-10"),
-         ("usage.csv", "2027-05-15,10000.00", "2027-05-15,ten thousand"),
-         ("usage.csv", "u2027-08,", "u2027-07,")],
-        ["payees.csv:3: name: is required",
-         "contracts.csv:2: signed_on: '2027-13-10' is not a date (YYYY-MM-DD)",
-         "usage.csv:6: amount: 'ten thousand' is not a money amount",
-         "usage.csv:9: entry_id: usage entry entry_id 'u2027-07' is also on line 8"],
+        [
+            ("payees.csv", "csm1,Carl Stone,", "csm1,,"),
+            ("contracts.csv", "2027-01-10", "2027-13-10"),
+            ("usage.csv", "2027-05-15,10000.00", "2027-05-15,ten thousand"),
+            ("usage.csv", "u2027-08,", "u2027-07,"),
+        ],
+        [
+            "payees.csv:3: name: is required",
+            "contracts.csv:2: signed_on: '2027-13-10' is not a date (YYYY-MM-DD)",
+            "usage.csv:6: amount: 'ten thousand' is not a money amount",
+            "usage.csv:9: entry_id: usage entry entry_id 'u2027-07' is also on line 8",
+        ],
     ),
 }
 

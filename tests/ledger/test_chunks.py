@@ -46,11 +46,17 @@ def test_many_chunks_load_every_row_once(engine, db_url, tmp_path):
     write_csv(tmp_path, "usage.csv", _usage([f"u{n}" for n in range(40)]))
     progress: list[tuple[str, float | None]] = []
 
-    report = load_directory(engine, tmp_path, actor="test", chunking=TINY,
-                            progress=lambda what, done: progress.append((what, done)))
+    report = load_directory(
+        engine,
+        tmp_path,
+        actor="test",
+        chunking=TINY,
+        progress=lambda what, done: progress.append((what, done)),
+    )
 
     assert [(counts.source, counts.new) for counts in report.files] == [
-        ("accounts.csv", 1), ("usage.csv", 40),
+        ("accounts.csv", 1),
+        ("usage.csv", 40),
     ]
     assert ("reading usage.csv", 1.0) in progress
     assert progress[-2:] == [("checking", None), ("writing", None)]

@@ -18,10 +18,19 @@ def _failures(kind: Kind, cells: list[str]) -> list[str | None]:
     ]
 
 
-@pytest.mark.parametrize(("text", "cents"), [
-    ("12", 1200), ("12.5", 1250), ("12.05", 1205), ("-0.05", -5), ("+3.10", 310),
-    (" 7.00 ", 700), ("007.1", 710), ("999999999999999.99", 99_999_999_999_999_999),
-])
+@pytest.mark.parametrize(
+    ("text", "cents"),
+    [
+        ("12", 1200),
+        ("12.5", 1250),
+        ("12.05", 1205),
+        ("-0.05", -5),
+        ("+3.10", 310),
+        (" 7.00 ", 700),
+        ("007.1", 710),
+        ("999999999999999.99", 99_999_999_999_999_999),
+    ],
+)
 def test_money_becomes_exact_cents(text, cents):
     converted = convert(Kind.MONEY, pa.array([text]))
 
@@ -44,8 +53,16 @@ def test_bad_money_is_named_by_what_is_wrong_with_it():
 
 
 def test_dates_must_exist_on_the_calendar():
-    cells = ["2027-02-28", "2028-02-29", "2027-02-29", "2027-02-30", "2027-13-01", "2027-1-05",
-             "05/01/2027", "20270105"]
+    cells = [
+        "2027-02-28",
+        "2028-02-29",
+        "2027-02-29",
+        "2027-02-30",
+        "2027-13-01",
+        "2027-1-05",
+        "05/01/2027",
+        "20270105",
+    ]
 
     converted = convert(Kind.DATE, pa.array(cells))
 
@@ -70,8 +87,11 @@ def test_split_is_kept_as_exact_text_in_0_to_1():
 
     assert converted.values.to_pylist()[:5] == ["1", "1", "0.5", "0.333333333333333333", "1.00"]
     assert _failures(Kind.SPLIT, cells)[5:] == [
-        "'0' is not in (0, 1]", "'0.0' is not in (0, 1]", "'1.5' is not in (0, 1]",
-        "'-0.5' is not in (0, 1]", "'.5' is not a decimal number",
+        "'0' is not in (0, 1]",
+        "'0.0' is not in (0, 1]",
+        "'1.5' is not in (0, 1]",
+        "'-0.5' is not in (0, 1]",
+        "'.5' is not a decimal number",
     ]
 
 

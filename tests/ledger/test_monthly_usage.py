@@ -13,8 +13,10 @@ PRODUCTS = ("", "compute", "storage")
 
 def _usage_csv(entries: dict[str, tuple[str, str, str, str]]) -> str:
     lines = ["entry_id,account_id,date,amount,product,quantity"]
-    lines += [f"{entry},{account},{day},{amount},{product},"
-              for entry, (account, day, amount, product) in entries.items()]
+    lines += [
+        f"{entry},{account},{day},{amount},{product},"
+        for entry, (account, day, amount, product) in entries.items()
+    ]
     return "\n".join(lines) + "\n"
 
 
@@ -27,14 +29,19 @@ def _random_entry(rng: random.Random) -> tuple[str, str, str, str]:
 
 
 def test_monthly_usage_follows_new_unchanged_and_replaced_rows(initialized, db_url, tmp_path):
-    write_csv(tmp_path / "accounts", "accounts.csv", "account_id,name\n" + "".join(
-        f"{account},{account.title()}\n" for account in ACCOUNTS))
+    write_csv(
+        tmp_path / "accounts",
+        "accounts.csv",
+        "account_id,name\n" + "".join(f"{account},{account.title()}\n" for account in ACCOUNTS),
+    )
     assert initialized("load", tmp_path / "accounts").code == 0
     rng = random.Random(20270101)
     delivered: dict[str, tuple[str, str, str, str]] = {}
     for delivery in range(5):
-        entries = {entry: (rng.choice([value, _random_entry(rng)]))  # re-delivered or changed
-                   for entry, value in rng.sample(sorted(delivered.items()), len(delivered) // 2)}
+        entries = {
+            entry: (rng.choice([value, _random_entry(rng)]))  # re-delivered or changed
+            for entry, value in rng.sample(sorted(delivered.items()), len(delivered) // 2)
+        }
         entries.update({f"u{delivery}-{n}": _random_entry(rng) for n in range(30)})
         folder = tmp_path / f"delivery{delivery}"
         write_csv(folder, "usage.csv", _usage_csv(entries))
@@ -48,14 +55,22 @@ def test_monthly_usage_follows_new_unchanged_and_replaced_rows(initialized, db_u
 
 def test_a_correction_that_cancels_a_month_keeps_its_entries_counted(initialized, db_url, tmp_path):
     write_csv(tmp_path / "first", "accounts.csv", "account_id,name\nacme,Acme\n")
-    write_csv(tmp_path / "first", "usage.csv", """
+    write_csv(
+        tmp_path / "first",
+        "usage.csv",
+        """
         entry_id,account_id,date,amount
         u1,acme,2027-03-10,120.00
-    """)
-    write_csv(tmp_path / "late", "usage.csv", """
+    """,
+    )
+    write_csv(
+        tmp_path / "late",
+        "usage.csv",
+        """
         entry_id,account_id,date,amount
         u1-fix,acme,2027-03-31,-120.00
-    """)
+    """,
+    )
 
     assert initialized("load", tmp_path / "first").code == 0
     assert initialized("load", tmp_path / "late").code == 0

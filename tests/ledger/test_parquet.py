@@ -22,8 +22,12 @@ def _as_parquet(csv_folder, parquet_folder) -> None:
     parquet_folder.mkdir()
     for name in INPUT_NAMES:
         header = (csv_folder / f"{name}.csv").read_text().splitlines()[0].split(",")
-        table = pcsv.read_csv(csv_folder / f"{name}.csv", convert_options=pcsv.ConvertOptions(
-            column_types=dict.fromkeys(header, "string"), strings_can_be_null=True))
+        table = pcsv.read_csv(
+            csv_folder / f"{name}.csv",
+            convert_options=pcsv.ConvertOptions(
+                column_types=dict.fromkeys(header, "string"), strings_can_be_null=True
+            ),
+        )
         pq.write_table(table, parquet_folder / f"{name}.parquet")
 
 

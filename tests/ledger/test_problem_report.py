@@ -10,8 +10,9 @@ def test_a_file_bad_everywhere_shows_the_first_100_problems_and_counts_the_rest(
     initialized, db_url, worked_example
 ):
     bad_rows = "".join(f"x{n},acme,2027-01-{n % 28 + 1:02d},{n}.999,,\n" for n in range(150))
-    write_csv(worked_example, "usage.csv", "entry_id,account_id,date,amount,product,quantity\n"
-              + bad_rows)
+    write_csv(
+        worked_example, "usage.csv", "entry_id,account_id,date,amount,product,quantity\n" + bad_rows
+    )
     before = table_snapshot(db_url)
 
     result = initialized("load", worked_example)
@@ -26,16 +27,24 @@ def test_a_file_bad_everywhere_shows_the_first_100_problems_and_counts_the_rest(
 
 
 def test_problems_are_listed_in_load_order_of_the_files_then_by_line(initialized, worked_example):
-    write_csv(worked_example, "usage.csv", """
+    write_csv(
+        worked_example,
+        "usage.csv",
+        """
         entry_id,account_id,date,amount
         u1,acme,2027-01-01,1.001
         u2,acme,someday,1.00
-    """)
-    write_csv(worked_example, "payees.csv", """
+    """,
+    )
+    write_csv(
+        worked_example,
+        "payees.csv",
+        """
         payee_id,name
         ae1,
         csm1,Carl Stone
-    """)
+    """,
+    )
 
     result = initialized("load", worked_example)
 
@@ -80,7 +89,8 @@ def test_an_empty_file_needs_its_header(initialized, worked_example):
 
 def test_a_file_that_is_not_utf8_is_named(initialized, worked_example):
     (worked_example / "accounts.csv").write_bytes(
-        "account_id,name\nacme,Acme Café\n".encode("latin-1"))
+        "account_id,name\nacme,Acme Café\n".encode("latin-1")
+    )
 
     result = initialized("load", worked_example)
 

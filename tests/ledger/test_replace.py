@@ -24,19 +24,44 @@ def test_replace_stores_the_new_content_and_audits_each_changed_row(
 
     assert result.code == 0, result.err
     assert "load batch 2: 0 new, 2 replaced, 12 unchanged rows" in result.out
-    assert rows(db_url, select(UsageEntry.amount_cents, UsageEntry.load_id)
-                .where(UsageEntry.entry_id == "u2027-01")) == [(210_000, 2)]
-    events = rows(db_url, select(AuditEvent.actor, AuditEvent.action, AuditEvent.payee_id,
-                                 AuditEvent.reason, AuditEvent.before, AuditEvent.after)
-                  .where(AuditEvent.action == "replace").order_by(AuditEvent.id))
+    assert rows(
+        db_url,
+        select(UsageEntry.amount_cents, UsageEntry.load_id).where(
+            UsageEntry.entry_id == "u2027-01"
+        ),
+    ) == [(210_000, 2)]
+    events = rows(
+        db_url,
+        select(
+            AuditEvent.actor,
+            AuditEvent.action,
+            AuditEvent.payee_id,
+            AuditEvent.reason,
+            AuditEvent.before,
+            AuditEvent.after,
+        )
+        .where(AuditEvent.action == "replace")
+        .order_by(AuditEvent.id),
+    )
     payee, usage = events
-    assert payee[:4] == ("ops-alice", "replace", "csm1",
-                         "load batch 2: payees.csv line 3 replaces payee payee_id 'csm1'")
+    assert payee[:4] == (
+        "ops-alice",
+        "replace",
+        "csm1",
+        "load batch 2: payees.csv line 3 replaces payee payee_id 'csm1'",
+    )
     assert (json.loads(payee[4])["name"], json.loads(payee[5])["name"]) == (
-        "Carl Stone", "Carl Stone-Ortiz")
-    assert json.loads(usage[4]) == {"entry_id": "u2027-01", "account_id": "acme",
-                                    "date": "2027-01-15", "amount": "2000.00", "product": "",
-                                    "quantity": None}
+        "Carl Stone",
+        "Carl Stone-Ortiz",
+    )
+    assert json.loads(usage[4]) == {
+        "entry_id": "u2027-01",
+        "account_id": "acme",
+        "date": "2027-01-15",
+        "amount": "2000.00",
+        "product": "",
+        "quantity": None,
+    }
     assert json.loads(usage[5])["amount"] == "2100.00"
     assert rows(db_url, select(LoadBatch.replace).order_by(LoadBatch.id)) == [(False,), (True,)]
 
@@ -46,17 +71,28 @@ def test_replacing_a_usage_row_moves_its_amount_in_monthly_usage(
 ):
     initialized("load", worked_example)
     edit(worked_example / "accounts.csv", "\n", "\nacme-eu,Acme Europe,acme,enterprise,emea\n")
-    edit(worked_example / "usage.csv", "u2027-03,acme,2027-03-15,6000.00,,",
-         "u2027-03,acme-eu,2027-04-02,6000.00,compute,")
+    edit(
+        worked_example / "usage.csv",
+        "u2027-03,acme,2027-03-15,6000.00,,",
+        "u2027-03,acme-eu,2027-04-02,6000.00,compute,",
+    )
 
     result = initialized("load", worked_example, "--replace")
 
     assert result.code == 0, result.err
     march = APRIL_2027 - 1
-    assert rows(db_url, select(MonthlyUsage.account_id, MonthlyUsage.product, MonthlyUsage.month,
-                               MonthlyUsage.amount_cents, MonthlyUsage.entries)
-                .where(MonthlyUsage.month.in_([march, APRIL_2027]))
-                .order_by(MonthlyUsage.account_id)) == [
+    assert rows(
+        db_url,
+        select(
+            MonthlyUsage.account_id,
+            MonthlyUsage.product,
+            MonthlyUsage.month,
+            MonthlyUsage.amount_cents,
+            MonthlyUsage.entries,
+        )
+        .where(MonthlyUsage.month.in_([march, APRIL_2027]))
+        .order_by(MonthlyUsage.account_id),
+    ) == [
         ("acme", "", APRIL_2027, 900_000, 1),
         ("acme-eu", "compute", APRIL_2027, 600_000, 1),
     ]
@@ -65,14 +101,18 @@ def test_replacing_a_usage_row_moves_its_amount_in_monthly_usage(
 
 def test_a_replaced_contract_counts_with_its_new_scope(initialized, db_url, worked_example):
     initialized("load", worked_example)
-    edit(worked_example / "contracts.csv", "10000.00,\n",
-         "10000.00,compute\nk2,acme,2027-03-01,2500.00,storage\n")
+    edit(
+        worked_example / "contracts.csv",
+        "10000.00,\n",
+        "10000.00,compute\nk2,acme,2027-03-01,2500.00,storage\n",
+    )
 
     result = initialized("load", worked_example, "--replace")
 
     assert result.code == 0, result.err
-    assert rows(db_url, select(Contract.contract_id, Contract.products)
-                .order_by(Contract.contract_id)) == [("k1", "compute"), ("k2", "storage")]
+    assert rows(
+        db_url, select(Contract.contract_id, Contract.products).order_by(Contract.contract_id)
+    ) == [("k1", "compute"), ("k2", "storage")]
 
 
 def test_replace_with_nothing_changed_writes_no_replace_event(initialized, db_url, worked_example):

@@ -16,12 +16,17 @@ components:
 
 def test_versions_that_follow_each_other_load_in_file_order(write_plan):
     write_plan(V1, "plans/ae-v1.yaml")
-    write_plan(V1.replace("version: 1", "version: 2")
-               .replace("{from: 2027-01, to: 2027-06}", "{from: 2027-07}"), "plans/ae-v2.yml")
+    write_plan(
+        V1.replace("version: 1", "version: 2").replace(
+            "{from: 2027-01, to: 2027-06}", "{from: 2027-07}"
+        ),
+        "plans/ae-v2.yml",
+    )
     write_plan("not a plan", "plans/notes.txt")
     plans = load_plans(["plans"])
     assert [(plan.source, plan.version) for plan in plans] == [
-        ("plans/ae-v1.yaml", 1), ("plans/ae-v2.yml", 2),
+        ("plans/ae-v1.yaml", 1),
+        ("plans/ae-v2.yml", 2),
     ]
 
 
@@ -40,8 +45,12 @@ def test_the_same_version_in_two_files_names_the_first(write_plan, problems_of):
 
 def test_overlapping_versions_name_both_files(write_plan, problems_of):
     first = write_plan(V1, "a.yaml")
-    second = write_plan(V1.replace("version: 1", "version: 2")
-                        .replace("{from: 2027-01, to: 2027-06}", "{from: 2027-06}"), "b.yaml")
+    second = write_plan(
+        V1.replace("version: 1", "version: 2").replace(
+            "{from: 2027-01, to: 2027-06}", "{from: 2027-06}"
+        ),
+        "b.yaml",
+    )
     assert problems_of([first, second]) == [
         "b.yaml:3: effective: ae-usage v2 (2027-06..) overlaps v1 (2027-01..2027-06) in a.yaml:3: "
         "only one version of a plan may be in force in a month",
@@ -50,9 +59,12 @@ def test_overlapping_versions_name_both_files(write_plan, problems_of):
 
 def test_an_open_ended_earlier_version_overlaps_every_later_one(write_plan, problems_of):
     open_ended = write_plan(V1.replace("{from: 2027-01, to: 2027-06}", "{from: 2027-01}"), "a.yaml")
-    later = write_plan(V1.replace("version: 1", "version: 2")
-                       .replace("{from: 2027-01, to: 2027-06}", "{from: 2028-01, to: 2028-12}"),
-                       "b.yaml")
+    later = write_plan(
+        V1.replace("version: 1", "version: 2").replace(
+            "{from: 2027-01, to: 2027-06}", "{from: 2028-01, to: 2028-12}"
+        ),
+        "b.yaml",
+    )
     assert problems_of([open_ended, later]) == [
         "b.yaml:3: effective: ae-usage v2 (2028-01..2028-12) overlaps v1 (2027-01..) in a.yaml:3: "
         "only one version of a plan may be in force in a month",
@@ -83,7 +95,8 @@ def test_all_plans_pay_in_one_currency(write_plan, problems_of):
 
 
 def test_conflicts_between_files_are_found_even_when_a_file_has_other_problems(
-    write_plan, problems_of,
+    write_plan,
+    problems_of,
 ):
     first = write_plan(V1, "a.yaml")
     second = write_plan(V1.replace("rate: 0.04", "rate: -0.04"), "b.yaml")

@@ -28,7 +28,9 @@ def test_an_empty_file_is_not_a_plan(problems):
 
 
 def test_unknown_keys_are_rejected_at_every_level(problems):
-    assert problems(HEADER + dedent("""\
+    assert problems(
+        HEADER
+        + dedent("""\
           - id: ramp
             type: ramp_realization
             role: AE
@@ -41,7 +43,8 @@ def test_unknown_keys_are_rejected_at_every_level(problems):
             rate: 0.05
             rates: 0.05
         owner: sales-ops
-        """)) == [
+        """)
+    ) == [
         "plan.yaml:11: components[0].tiers.rates[0].upto: "
         "unknown key (expected one of: from, rate)",
         "plan.yaml:12: components[0].bonus.every_month: unknown key "
@@ -54,13 +57,16 @@ def test_unknown_keys_are_rejected_at_every_level(problems):
 
 
 def test_a_key_given_twice_is_rejected(problems):
-    assert problems(HEADER + dedent("""\
+    assert problems(
+        HEADER
+        + dedent("""\
           - id: grow
             type: expansion
             role: AE
             rate: 0.04
             rate: 0.05
-        """)) == ["plan.yaml:10: components[0].rate: given twice (first on line 9)"]
+        """)
+    ) == ["plan.yaml:10: components[0].rate: given twice (first on line 9)"]
 
 
 def test_wrong_types_are_rejected(problems):
@@ -92,26 +98,35 @@ def test_components_must_be_a_non_empty_list(problems):
 
 
 def test_an_unknown_component_type_is_named(problems):
-    assert problems(HEADER + dedent("""\
+    assert problems(
+        HEADER
+        + dedent("""\
           - {id: spiff, type: spiff, role: AE, rate: 0.1}
-        """)) == [
+        """)
+    ) == [
         "plan.yaml:6: components[0].type: unknown component type 'spiff' "
         "(one of: first_purchase, ramp_realization, sustained_usage, expansion)",
     ]
 
 
 def test_duplicate_component_ids_point_at_the_first(problems):
-    assert problems(HEADER + dedent("""\
+    assert problems(
+        HEADER
+        + dedent("""\
           - {id: grow, type: expansion, role: AE, rate: 0.04}
           - {id: grow, type: sustained_usage, role: CSM, rate: 0.02}
-        """)) == ["plan.yaml:7: components[1].id: duplicate component id 'grow' (first on line 6)"]
+        """)
+    ) == ["plan.yaml:7: components[1].id: duplicate component id 'grow' (first on line 6)"]
 
 
 def test_two_components_crediting_one_role_for_one_type_are_rejected(problems):
-    assert problems(HEADER + dedent("""\
+    assert problems(
+        HEADER
+        + dedent("""\
           - {id: grow, type: expansion, role: AE, rate: 0.04}
           - {id: grow-more, type: expansion, role: AE, rate: 0.01}
-        """)) == [
+        """)
+    ) == [
         "plan.yaml:7: components[1].type: AE is already credited for expansion by component "
         "'grow' (line 6); a run refuses to add the two up",
     ]
@@ -132,14 +147,17 @@ def test_missing_top_level_keys_are_reported_at_the_mapping(problems):
 
 
 def test_missing_component_keys_are_reported_at_the_component(problems):
-    assert problems(HEADER + dedent("""\
+    assert problems(
+        HEADER
+        + dedent("""\
           - {type: expansion, rate: 0.04}
           - {id: won, type: first_purchase, role: AE}
           - {id: keep, type: sustained_usage, role: CSM}
           - {id: grow, type: expansion, role: AM}
           - {id: ramp, type: ramp_realization, role: AE, curve: flat}
           - {id: anything, role: AE}
-        """)) == [
+        """)
+    ) == [
         "plan.yaml:6: components[0].id: is required",
         "plan.yaml:6: components[0].role: is required",
         "plan.yaml:7: components[1].payout: is required",
@@ -151,11 +169,14 @@ def test_missing_component_keys_are_reported_at_the_component(problems):
 
 
 def test_a_first_purchase_payout_is_either_flat_or_rate(problems):
-    assert problems(HEADER + dedent("""\
+    assert problems(
+        HEADER
+        + dedent("""\
           - {id: won, type: first_purchase, role: AE, payout: {flat: 500, rate: 0.5}}
           - {id: won-am, type: first_purchase, role: AM, payout: {of: commit_monthly}}
           - {id: won-se, type: first_purchase, role: SE, payout: {rate: 0.5, of: arr}}
-        """)) == [
+        """)
+    ) == [
         "plan.yaml:6: components[0].payout: give either flat or rate, not both",
         "plan.yaml:7: components[1].payout: needs flat (an amount) or rate (x commit_monthly)",
         "plan.yaml:8: components[2].payout.of: the only allowed value is commit_monthly",
@@ -163,28 +184,39 @@ def test_a_first_purchase_payout_is_either_flat_or_rate(problems):
 
 
 def test_a_plan_id_is_lowercase_letters_digits_and_dashes(problems):
-    assert problems(HEADER.replace("ae-usage", "AE_usage") + dedent("""\
+    assert problems(
+        HEADER.replace("ae-usage", "AE_usage")
+        + dedent("""\
           - {id: grow, type: expansion, role: AE, rate: 0.04}
-        """)) == ["plan.yaml:1: plan: 'AE_usage' is not a plan id: use a-z, 0-9 and '-'"]
+        """)
+    ) == ["plan.yaml:1: plan: 'AE_usage' is not a plan id: use a-z, 0-9 and '-'"]
 
 
 def test_months_are_written_yyyy_mm(problems):
-    assert problems(HEADER.replace("{from: 2027-01}", "{from: 2027-1, to: 2027-13}") + dedent("""\
+    assert problems(
+        HEADER.replace("{from: 2027-01}", "{from: 2027-1, to: 2027-13}")
+        + dedent("""\
           - {id: grow, type: expansion, role: AE, rate: 0.04}
-        """)) == [
+        """)
+    ) == [
         "plan.yaml:3: effective.from: '2027-1' is not a month (YYYY-MM)",
         "plan.yaml:3: effective.to: '2027-13' is not a month (YYYY-MM)",
     ]
 
 
 def test_effective_to_may_not_be_before_from(problems):
-    assert problems(HEADER.replace("{from: 2027-01}", "{from: 2027-01, to: 2026-12}") + dedent("""\
+    assert problems(
+        HEADER.replace("{from: 2027-01}", "{from: 2027-01, to: 2026-12}")
+        + dedent("""\
           - {id: grow, type: expansion, role: AE, rate: 0.04}
-        """)) == ["plan.yaml:3: effective.to: is before effective.from 2027-01"]
+        """)
+    ) == ["plan.yaml:3: effective.to: is before effective.from 2027-01"]
 
 
 def test_tiers_start_at_zero_and_increase_strictly(problems):
-    assert problems(HEADER + dedent("""\
+    assert problems(
+        HEADER
+        + dedent("""\
           - id: ramp
             type: ramp_realization
             role: AE
@@ -194,7 +226,8 @@ def test_tiers_start_at_zero_and_increase_strictly(problems):
                 - {from: 0.5, rate: 0.03}
                 - {from: 1.0, rate: 0.06}
                 - {from: 1.00, rate: 0.08}
-        """)) == [
+        """)
+    ) == [
         "plan.yaml:10: components[0].tiers.mode: must be marginal or whole, not 'stepped'",
         "plan.yaml:12: components[0].tiers.rates[0].from: the first tier must start at 0",
         "plan.yaml:14: components[0].tiers.rates[2].from: "
@@ -203,7 +236,9 @@ def test_tiers_start_at_zero_and_increase_strictly(problems):
 
 
 def test_negative_rates_and_amounts_are_rejected(problems):
-    assert problems(HEADER + dedent("""\
+    assert problems(
+        HEADER
+        + dedent("""\
           - {id: won, type: first_purchase, role: AE, payout: {flat: -500}}
           - id: ramp
             type: ramp_realization
@@ -213,7 +248,8 @@ def test_negative_rates_and_amounts_are_rejected(problems):
             bonus: {attainment_at_least: -1, amount: -10}
           - {id: keep, type: sustained_usage, role: CSM, rate: -0.02, min_retention: -0.9}
           - {id: grow, type: expansion, role: AE, rate: 0.04, threshold: -0.1}
-        """)) == [
+        """)
+    ) == [
         "plan.yaml:6: components[0].payout.flat: must not be negative (is -500.00)",
         "plan.yaml:10: components[1].tiers.rates[0].rate: must not be negative (is -0.03)",
         "plan.yaml:11: components[1].cap: must not be negative (is -1.00)",
@@ -226,11 +262,14 @@ def test_negative_rates_and_amounts_are_rejected(problems):
 
 
 def test_numbers_are_plain_decimals_and_money_has_two_places(problems):
-    assert problems(HEADER + dedent("""\
+    assert problems(
+        HEADER
+        + dedent("""\
           - {id: won, type: first_purchase, role: AE, payout: {flat: 500.005}}
           - {id: grow, type: expansion, role: AE, rate: 5e-2, threshold: .1}
           - {id: keep, type: sustained_usage, role: CSM, rate: "0.02"}
-        """)) == [
+        """)
+    ) == [
         "plan.yaml:6: components[0].payout.flat: '500.005' is not an amount of money "
         "(a plain decimal with at most 2 places)",
         "plan.yaml:7: components[1].rate: '5e-2' is not a plain decimal number (like 0.05)",
@@ -240,14 +279,17 @@ def test_numbers_are_plain_decimals_and_money_has_two_places(problems):
 
 
 def test_a_curve_is_linear_flat_or_one_positive_fraction_per_window_month(problems):
-    assert problems(HEADER + dedent("""\
+    assert problems(
+        HEADER
+        + dedent("""\
           - {id: ramp, type: ramp_realization, role: AE, rate: 0.05, curve: steep}
           - id: ramp-am
             type: ramp_realization
             role: AM
             rate: 0.05
             curve: [0.2, 0.4, 0, 1, -1]
-        """)) == [
+        """)
+    ) == [
         "plan.yaml:6: components[0].curve: "
         "must be linear, flat or a list of window_months fractions, but is 'steep'",
         "plan.yaml:11: components[1].curve[2]: must be greater than 0 (is 0)",
@@ -270,7 +312,9 @@ def test_window_and_baseline_months_are_in_range(problems):
 
 
 def test_clawback_months_are_in_range(problems):
-    assert problems(HEADER + dedent("""\
+    assert problems(
+        HEADER
+        + dedent("""\
           - id: won
             type: first_purchase
             role: AE
@@ -281,7 +325,8 @@ def test_clawback_months_are_in_range(problems):
             role: AM
             payout: {flat: 500}
             clawback: {within_months: 2, churn_months: 3}
-        """)) == [
+        """)
+    ) == [
         "plan.yaml:10: components[0].clawback.within_months: must be at least 1 (is 0)",
         "plan.yaml:10: components[0].clawback.churn_months: must be at least 1 (is 0)",
         "plan.yaml:15: components[1].clawback.churn_months: must not exceed within_months (2)",
@@ -311,9 +356,12 @@ def test_scope_names_account_fields_and_text_values(problems):
 
 
 def test_a_sustained_usage_duration_is_at_least_one_month(problems):
-    assert problems(HEADER + dedent("""\
+    assert problems(
+        HEADER
+        + dedent("""\
           - {id: keep, type: sustained_usage, role: CSM, rate: 0.02, duration_months: 0}
-        """)) == ["plan.yaml:6: components[0].duration_months: must be at least 1 (is 0)"]
+        """)
+    ) == ["plan.yaml:6: components[0].duration_months: must be at least 1 (is 0)"]
 
 
 def test_every_problem_of_a_file_is_reported_in_one_pass(problems):
@@ -328,9 +376,17 @@ def test_every_problem_of_a_file_is_reported_in_one_pass(problems):
           - {id: grow, type: expansion, role: AE, rate: -0.04}
         """)
     assert [problem.split(": ")[0] for problem in found] == [
-        "plan.yaml:1", "plan.yaml:2", "plan.yaml:3", "plan.yaml:4",
-        "plan.yaml:6", "plan.yaml:7", "plan.yaml:7", "plan.yaml:8",
+        "plan.yaml:1",
+        "plan.yaml:2",
+        "plan.yaml:3",
+        "plan.yaml:4",
+        "plan.yaml:6",
+        "plan.yaml:7",
+        "plan.yaml:7",
+        "plan.yaml:8",
     ]
     assert found[1] == "plan.yaml:2: version: must be at least 1 (is 0)"
-    assert found[5] == "plan.yaml:7: components[1].type: unknown component type 'bonus' " \
+    assert (
+        found[5] == "plan.yaml:7: components[1].type: unknown component type 'bonus' "
         "(one of: first_purchase, ramp_realization, sustained_usage, expansion)"
+    )

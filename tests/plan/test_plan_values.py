@@ -31,7 +31,10 @@ WORKED_EXAMPLE = REPO / "tests" / "data" / "worked_example" / "plan.yaml"
 def test_the_spec_example_plan_loads_to_exact_values():
     (plan,) = load_plans([WORKED_EXAMPLE])
     assert (plan.plan_id, plan.version, plan.name, plan.currency) == (
-        "ae-usage", 1, "AE usage-based plan FY27", "USD",
+        "ae-usage",
+        1,
+        "AE usage-based plan FY27",
+        "USD",
     )
     assert plan.effective_from == parse_period("2027-01")
     assert plan.effective_to == parse_period("2027-12")
@@ -41,24 +44,43 @@ def test_the_spec_example_plan_loads_to_exact_values():
     assert plan.text == WORKED_EXAMPLE.read_text(encoding="utf-8")
     assert plan.components == (
         FirstPurchase(
-            id="first-purchase", role="AE", flat_cents=50_000,
-            clawback=Clawback(within_months=6, churn_months=2), line=9,
+            id="first-purchase",
+            role="AE",
+            flat_cents=50_000,
+            clawback=Clawback(within_months=6, churn_months=2),
+            line=9,
         ),
         RampRealization(
-            id="ramp", role="AE", curve="linear", rate=Fraction(5, 100),
-            tiers=Tiers(mode="marginal", rates=(
-                Tier(Fraction(0), Fraction(3, 100)),
-                Tier(Fraction(1), Fraction(6, 100)),
-                Tier(Fraction(3, 2), Fraction(8, 100)),
-            )),
-            cap_cents=2_000_000, bonus=Bonus(Fraction(1), 100_000), line=15,
+            id="ramp",
+            role="AE",
+            curve="linear",
+            rate=Fraction(5, 100),
+            tiers=Tiers(
+                mode="marginal",
+                rates=(
+                    Tier(Fraction(0), Fraction(3, 100)),
+                    Tier(Fraction(1), Fraction(6, 100)),
+                    Tier(Fraction(3, 2), Fraction(8, 100)),
+                ),
+            ),
+            cap_cents=2_000_000,
+            bonus=Bonus(Fraction(1), 100_000),
+            line=15,
         ),
         SustainedUsage(
-            id="sustain", role="CSM", rate=Fraction(2, 100), min_retention=Fraction(9, 10),
-            duration_months=12, line=29,
+            id="sustain",
+            role="CSM",
+            rate=Fraction(2, 100),
+            min_retention=Fraction(9, 10),
+            duration_months=12,
+            line=29,
         ),
         Expansion(
-            id="expansion", role="AE", rate=Fraction(4, 100), threshold=Fraction(1, 10), line=36,
+            id="expansion",
+            role="AE",
+            rate=Fraction(4, 100),
+            threshold=Fraction(1, 10),
+            line=36,
         ),
     )
 
@@ -76,20 +98,28 @@ def test_the_bundled_sample_plans_load_in_name_order():
     assert first_purchase.clawback == Clawback(within_months=6, churn_months=2)
     assert ramp.tiers.mode == "marginal"
     assert [tier.rate for tier in ramp.tiers.rates] == [
-        Fraction(3, 100), Fraction(6, 100), Fraction(8, 100),
+        Fraction(3, 100),
+        Fraction(6, 100),
+        Fraction(8, 100),
     ]
     assert (ramp.cap_cents, ramp.bonus) == (2_000_000, Bonus(Fraction(1), 100_000))
     assert (expansion.rate, expansion.threshold) == (Fraction(4, 100), Fraction(1, 10))
     assert csm.components == (
         SustainedUsage(
-            id="sustain", role="CSM", rate=Fraction(2, 100), min_retention=Fraction(9, 10),
-            duration_months=12, line=11,
+            id="sustain",
+            role="CSM",
+            rate=Fraction(2, 100),
+            min_retention=Fraction(9, 10),
+            duration_months=12,
+            line=11,
         ),
     )
 
 
 def test_defaults_are_filled_in_as_the_spec_says(write_plan):
-    (plan,) = load_plans([write_plan("""\
+    (plan,) = load_plans(
+        [
+            write_plan("""\
         plan: minimal
         version: 3
         effective: {from: 2027-04}
@@ -100,13 +130,19 @@ def test_defaults_are_filled_in_as_the_spec_says(write_plan):
           - {id: ramp, type: ramp_realization, role: AE, tiers: {rates: [{from: 0, rate: 0.01}]}}
           - {id: keep, type: sustained_usage, role: CSM, rate: 0.02}
           - {id: grow, type: expansion, role: AE, rate: 0.04}
-        """)])
+        """)
+        ]
+    )
     assert (plan.name, plan.currency, plan.effective_to, plan.scope) == ("minimal", "USD", None, ())
     assert plan.lifecycle == Lifecycle(window_months=2, baseline_months=2)
     won, ramp, keep, grow = plan.components
     assert (won.flat_cents, won.rate, won.clawback) == (None, Fraction(1, 2), Clawback(3, 1))
     assert (ramp.curve, ramp.rate, ramp.tiers.mode, ramp.cap_cents, ramp.bonus) == (
-        "linear", None, "marginal", None, None,
+        "linear",
+        None,
+        "marginal",
+        None,
+        None,
     )
     assert (keep.min_retention, keep.duration_months) == (0, None)
     assert grow.threshold == 0
@@ -114,7 +150,9 @@ def test_defaults_are_filled_in_as_the_spec_says(write_plan):
 
 
 def test_a_curve_list_and_whole_tiers_are_kept_exactly(write_plan):
-    (plan,) = load_plans([write_plan("""\
+    (plan,) = load_plans(
+        [
+            write_plan("""\
         plan: curved
         version: 1
         effective: {from: 2027-01}
@@ -125,15 +163,20 @@ def test_a_curve_list_and_whole_tiers_are_kept_exactly(write_plan):
             role: AE
             curve: [0.25, 0.5, 1]
             tiers: {mode: whole, rates: [{from: 0, rate: 0.02}, {from: 0.8, rate: 0.04}]}
-        """)])
+        """)
+        ]
+    )
     (ramp,) = plan.components
     assert ramp.curve == (Fraction(1, 4), Fraction(1, 2), Fraction(1))
-    assert ramp.tiers == Tiers("whole", (Tier(Fraction(0), Fraction(2, 100)),
-                                         Tier(Fraction(4, 5), Fraction(4, 100))))
+    assert ramp.tiers == Tiers(
+        "whole", (Tier(Fraction(0), Fraction(2, 100)), Tier(Fraction(4, 5), Fraction(4, 100)))
+    )
 
 
 def test_no_binary_float_survives_parsing(write_plan):
-    (plan,) = load_plans([write_plan("""\
+    (plan,) = load_plans(
+        [
+            write_plan("""\
         plan: exact
         version: 1
         effective: {from: 2027-01}
@@ -141,7 +184,9 @@ def test_no_binary_float_survives_parsing(write_plan):
         components:
           - {id: keep, type: sustained_usage, role: CSM, rate: 0.1, min_retention: 0.2}
           - {id: grow, type: expansion, role: AE, rate: 0.333333333333333333333333, threshold: 0.7}
-        """)])
+        """)
+        ]
+    )
     keep, grow = plan.components
     assert keep.rate == Fraction(1, 10)
     assert keep.rate + keep.min_retention == Fraction(3, 10)  # 0.1 + 0.2 != 0.3 in floats

@@ -67,7 +67,9 @@ def decimal_text(value: Fraction) -> str:
         places += 1
     scaled = abs(int(value * 10**places))
     sign = "-" if value < 0 else ""
-    digits = str(scaled) if places == 0 else f"{scaled // 10**places}.{scaled % 10**places:0{places}d}"
+    digits = (
+        str(scaled) if places == 0 else f"{scaled // 10**places}.{scaled % 10**places:0{places}d}"
+    )
     return sign + digits
 
 

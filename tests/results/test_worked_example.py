@@ -5,28 +5,51 @@ from fractions import Fraction
 import pytest
 
 from compengine.plan.model import (
-    Bonus, Clawback, Expansion, FirstPurchase, RampRealization, SustainedUsage, Tier, Tiers,
+    Bonus,
+    Clawback,
+    Expansion,
+    FirstPurchase,
+    RampRealization,
+    SustainedUsage,
+    Tier,
+    Tiers,
 )
 from tests.builders import Cycle, monthly, plan, snapshot
 
 SPEC_PLAN = plan(
     FirstPurchase("first-purchase", "AE", flat_cents=50000, clawback=Clawback(6, 2)),
     RampRealization(
-        "ramp", "AE", "linear", Fraction("0.05"),
-        Tiers("marginal", (Tier(Fraction(0), Fraction("0.03")), Tier(Fraction(1), Fraction("0.06")),
-                           Tier(Fraction("1.5"), Fraction("0.08")))),
-        cap_cents=2_000_000, bonus=Bonus(Fraction(1), 100_000),
+        "ramp",
+        "AE",
+        "linear",
+        Fraction("0.05"),
+        Tiers(
+            "marginal",
+            (
+                Tier(Fraction(0), Fraction("0.03")),
+                Tier(Fraction(1), Fraction("0.06")),
+                Tier(Fraction("1.5"), Fraction("0.08")),
+            ),
+        ),
+        cap_cents=2_000_000,
+        bonus=Bonus(Fraction(1), 100_000),
     ),
     SustainedUsage("sustain", "CSM", Fraction("0.02"), Fraction("0.9"), 12),
     Expansion("expansion", "AE", Fraction("0.04"), Fraction("0.1")),
-    plan_id="ae-usage", end="2027-12", scope=(("segment", ("enterprise", "mid-market")),),
+    plan_id="ae-usage",
+    end="2027-12",
+    scope=(("segment", ("enterprise", "mid-market")),),
 )
 
 ACME = snapshot(
-    assignments=[("acme", "ae1", "AE", "2027-01-01", "2027-12-31", "1"),
-                 ("acme", "csm1", "CSM", "2027-07-01", None, "1")],
+    assignments=[
+        ("acme", "ae1", "AE", "2027-01-01", "2027-12-31", "1"),
+        ("acme", "csm1", "CSM", "2027-07-01", None, "1"),
+    ],
     contracts=[("k1", "acme", "2027-01-10", "10000", "")],
-    usage=monthly("acme", "2027-01", "2000", "4000", "6000", "9000", "10000", "11000", "10500", "13000"),
+    usage=monthly(
+        "acme", "2027-01", "2000", "4000", "6000", "9000", "10000", "11000", "10500", "13000"
+    ),
 )
 
 
@@ -67,4 +90,8 @@ def test_lines_explain_the_numbers(cycle):
     )
     assert ramp["explanation"].endswith("earned to date 70.00, paid before 0.00, payout 70.00")
     assert (ramp["plan_id"], ramp["plan_version"], ramp["contract_id"], ramp["account_id"]) == (
-        "ae-usage", 1, "k1", "acme")
+        "ae-usage",
+        1,
+        "k1",
+        "acme",
+    )
