@@ -33,13 +33,27 @@ def _frame(session: Session, model: type, columns: list[str]) -> pd.DataFrame:
     return pd.DataFrame([tuple(r) for r in rows], columns=columns, dtype=object)
 
 
+def _monthly_usage(session: Session, last_month: int | None) -> pd.DataFrame:
+    """The aggregate through the driver's own cursor: it is the one big table a run reads,
+    and plain tuples into pandas are several times faster than ORM rows."""
+    query = select(*(getattr(MonthlyUsage, c) for c in USAGE_COLUMNS))
+    if last_month is not None:
+        query = query.where(MonthlyUsage.month <= last_month)
+    connection = session.connection()
+    compiled = query.compile(dialect=connection.dialect, compile_kwargs={"literal_binds": True})
+    cursor = connection.connection.dbapi_connection.cursor()
+    try:
+        cursor.execute(str(compiled))
+        rows = cursor.fetchall()
+    finally:
+        cursor.close()
+    usage = pd.DataFrame(rows, columns=USAGE_COLUMNS)
+    return usage.astype({"month": "int64", "amount_cents": "int64"})
+
+
 def read_snapshot(session: Session, *, last_month: int | None = None) -> LedgerSnapshot:
     """Everything a run needs; usage is the monthly aggregate, never the raw ledger."""
-    usage_query = select(*(getattr(MonthlyUsage, c) for c in USAGE_COLUMNS))
-    if last_month is not None:
-        usage_query = usage_query.where(MonthlyUsage.month <= last_month)
-    usage = pd.DataFrame(session.execute(usage_query).all(), columns=USAGE_COLUMNS)
-    usage = usage.astype({"month": "int64", "amount_cents": "int64"})
+    usage = _monthly_usage(session, last_month)
     return LedgerSnapshot(
         accounts=_frame(session, Account, ACCOUNT_COLUMNS),
         assignments=_frame(session, Assignment, ASSIGNMENT_COLUMNS),

@@ -13,7 +13,7 @@ from datetime import datetime
 from fractions import Fraction
 
 import pandas as pd
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, insert, select
 from sqlmodel import Session
 
 from compengine.calc.snapshot import read_snapshot
@@ -41,6 +41,20 @@ from compengine.storage.models import (
     RunRecord,
     UnassignedCredit,
 )
+
+STORED_COLUMNS = [
+    "payee_id",
+    "plan_id",
+    "plan_version",
+    "component_id",
+    "component_type",
+    "contract_id",
+    "account_id",
+    "earned_to_date_cents",
+    "paid_before_cents",
+    "amount_cents",
+    "explanation",
+]
 
 
 @dataclass
@@ -123,48 +137,49 @@ def held_payees(session: Session, period: str) -> set[str]:
 def _write_result(
     session: Session, period: str, run_id: int, result: PeriodResult, held: set[str], at: datetime
 ) -> None:
+    """Replace the period's calculated lines, unassigned credit and warnings (bulk inserts:
+    a period can have tens of thousands of lines)."""
     session.execute(
         delete(PayoutLine).where(PayoutLine.period == period, PayoutLine.kind == "calculated")
     )
     session.execute(delete(UnassignedCredit).where(UnassignedCredit.period == period))
     session.execute(delete(RunIssue).where(RunIssue.period == period))
-    session.add_all(
-        PayoutLine(
-            period=period,
-            run_id=run_id,
-            kind="calculated",
-            payee_id=line.payee_id,
-            plan_id=line.plan_id,
-            plan_version=int(line.plan_version),
-            component_id=line.component_id,
-            component_type=line.component_type,
-            contract_id=line.contract_id,
-            account_id=line.account_id,
-            earned_to_date_cents=int(line.earned_to_date_cents),
-            paid_before_cents=int(line.paid_before_cents),
-            amount_cents=int(line.amount_cents),
-            explanation=line.explanation,
-            status="held" if line.payee_id in held else "paid",
-            created_at=at,
+    lines = result.lines[STORED_COLUMNS].astype(object)
+    if len(lines):
+        records = lines.to_dict("records")
+        for record in records:
+            record.update(
+                period=period,
+                run_id=run_id,
+                kind="calculated",
+                created_at=at,
+                status="held" if record["payee_id"] in held else "paid",
+            )
+        session.execute(insert(PayoutLine), records)
+    if len(result.unassigned):
+        session.execute(
+            insert(UnassignedCredit),
+            [
+                {
+                    "period": period,
+                    "run_id": run_id,
+                    "account_id": item.account_id,
+                    "contract_id": item.contract_id,
+                    "plan_id": item.plan_id,
+                    "component_id": item.component_id,
+                    "role": item.role,
+                    "month": format_period(int(item.month)),
+                    "amount_exact": str(item.amount),
+                    "amount_cents": round_cents(item.amount),
+                }
+                for item in result.unassigned.itertuples()
+            ],
         )
-        for line in result.lines.itertuples()
-    )
-    session.add_all(
-        UnassignedCredit(
-            period=period,
-            run_id=run_id,
-            account_id=item.account_id,
-            contract_id=item.contract_id,
-            plan_id=item.plan_id,
-            component_id=item.component_id,
-            role=item.role,
-            month=format_period(int(item.month)),
-            amount_exact=str(item.amount),
-            amount_cents=round_cents(item.amount),
+    if result.warnings:
+        session.execute(
+            insert(RunIssue),
+            [{"period": period, "run_id": run_id, "message": w} for w in result.warnings],
         )
-        for item in result.unassigned.itertuples()
-    )
-    session.add_all(RunIssue(period=period, run_id=run_id, message=w) for w in result.warnings)
 
 
 def run_period(

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from fractions import Fraction
+from functools import lru_cache
 
 import numpy as np
 
@@ -51,6 +52,7 @@ def _decimal(units: int, places: int) -> str:
     )
 
 
+@lru_cache(maxsize=4096)
 def rate(value: Fraction) -> str:
     """A plan rate as an exact percentage: 0.0125 -> '1.25%' (rounded to 6 places, marked '~',
     for the rare rate with no short decimal form)."""
@@ -86,16 +88,21 @@ def _first_purchase(e: Explanation, part: FirstPurchase) -> str:
     return text
 
 
+@lru_cache(maxsize=256)
+def _ramp_rule(part: RampRealization) -> str:
+    """'marginal tiers (3% from 0%, 6% from 100%)': the same for every line of a plan clause."""
+    if part.tiers is None:
+        return f"rate {rate(part.rate or Fraction(0))}"
+    tiers = ", ".join(f"{rate(t.rate)} from {rate(t.start)}" for t in part.tiers.rates)
+    return f"{part.tiers.mode} tiers ({tiers})"
+
+
 def _ramp(e: Explanation, part: RampRealization) -> str:
     d = e.earnings.detail
     k, window = int(d["k"][e.row]), int(d["window"][e.row])
     realized = Fraction(int(d["realized"][e.row]))
     target = Fraction(int(d["target"][e.row]), int(d["target_den"][e.row]))
-    if part.tiers is None:
-        how = f"rate {rate(part.rate or Fraction(0))}"
-    else:
-        tiers = ", ".join(f"{rate(t.rate)} from {rate(t.start)}" for t in part.tiers.rates)
-        how = f"{part.tiers.mode} tiers ({tiers})"
+    how = _ramp_rule(part)
     stage = f"ramp month {k}/{window}" if k < window else f"ramp complete (month {window}/{window})"
     attainment = f" ({percent(realized / target)})" if target else ""
     text = f"{stage}: realized {money(realized)} of {money(target)} target{attainment}, {how}"
