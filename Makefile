@@ -34,6 +34,28 @@ demo: $(INSTALLED)
 	$(COMPENGINE) load compengine/sample
 	@echo "==> compengine plan check: validate the plan files"
 	$(COMPENGINE) plan check plans/
+	@for period in 2027-01 2027-02 2027-03 2027-04 2027-05 2027-06; do \
+		echo "==> monthly cycle $$period: run, approve, lock"; \
+		$(COMPENGINE) run --period $$period --plans plans/; \
+		$(COMPENGINE) approve --period $$period; \
+		$(COMPENGINE) lock --period $$period; \
+	done
+	@echo "==> a late usage correction for globex in 2027-02 arrives after 2027-02 was locked"
+	$(COMPENGINE) load compengine/sample/late
+	@echo "==> 2027-07: the correction comes back as a true-up; csm1 is held for a day"
+	$(COMPENGINE) run --period 2027-07 --plans plans/
+	$(COMPENGINE) adjust --payee ae3 --period 2027-07 --amount 250.00 --reason "SPIFF: hooli expansion"
+	$(COMPENGINE) hold --payee csm1 --period 2027-07 --reason "awaiting signed plan acknowledgement"
+	$(COMPENGINE) release --payee csm1 --period 2027-07
+	$(COMPENGINE) approve --period 2027-07
+	$(COMPENGINE) lock --period 2027-07
+	@echo "==> payouts of 2027-07 (payroll's view)"
+	$(COMPENGINE) payouts --period 2027-07 --format csv
+	@echo "==> what ae2 sees for 2027-07: every line explained"
+	$(COMPENGINE) explain --payee ae2 --period 2027-07
+	@echo "==> exceptions and the state of every period"
+	$(COMPENGINE) exceptions --period 2027-07 --plans plans/
+	$(COMPENGINE) status
 
 lint: $(INSTALLED)
 	$(BIN)/ruff check compengine tests migrations

@@ -18,6 +18,7 @@ from sqlmodel import Session
 
 from compengine.calc.snapshot import read_snapshot
 from compengine.cycles import audit
+from compengine.cycles.catch_up import CATCH_UP, held_adjustment_catch_ups
 from compengine.cycles.faults import pause_point
 from compengine.cycles.fingerprint import fingerprint
 from compengine.cycles.periods import (
@@ -82,7 +83,10 @@ def paid_before(session: Session, period: str) -> pd.DataFrame:
             func.sum(PayoutLine.amount_cents),
         )
         .where(
-            PayoutLine.period < period, PayoutLine.kind == "calculated", PayoutLine.status == "paid"
+            PayoutLine.period < period,
+            PayoutLine.kind == "calculated",
+            PayoutLine.component_id != CATCH_UP,
+            PayoutLine.status == "paid",
         )
         .group_by(
             PayoutLine.payee_id, PayoutLine.plan_id, PayoutLine.component_id, PayoutLine.contract_id
@@ -198,6 +202,9 @@ def run_period(
         )
         if locked:
             result.lines = explain_true_ups(result.lines, settled_through(session, locked), locked)
+        catch_ups = held_adjustment_catch_ups(session, period)
+        if len(catch_ups):
+            result.lines = pd.concat([result.lines, catch_ups], ignore_index=True)
         run = RunRecord(
             period=period,
             started_at=started,

@@ -91,3 +91,41 @@ def test_late_correction_after_lock_becomes_a_true_up(acme, tmp_path):
     assert ramp["explanation"].startswith(
         "true-up: earned to date changed by -60.00 after 2027-03 was locked; "
     )
+
+
+def test_a_held_adjustment_is_paid_as_a_catch_up_in_the_next_run(acme):
+    run(acme, "2027-01")
+    acme(
+        "adjust", "--payee", "ae1", "--period", "2027-01", "--amount", "100.00", "--reason", "spiff"
+    )
+    acme("hold", "--payee", "ae1", "--period", "2027-01", "--reason", "check")
+    run(acme, "2027-02")
+    assert amounts(acme, "2027-02")[("ae1", "adjustment-catch-up")] == "100.00"
+    run(acme, "2027-03")
+    assert ("ae1", "adjustment-catch-up") not in amounts(acme, "2027-03")
+
+
+def test_hold_and_release_are_refused_once_a_later_period_is_approved(acme, db_url):
+    run(acme, "2027-01")
+    run(acme, "2027-02")
+    acme("approve", "--period", "2027-01")
+    acme("approve", "--period", "2027-02")
+    before = table_snapshot(db_url)
+    result = acme("hold", "--payee", "ae1", "--period", "2027-01", "--reason", "late")
+    assert result.code == 1
+    assert "later period(s) 2027-02 are already approved or locked" in result.err
+    assert table_snapshot(db_url) == before
+
+
+def test_adjustments_and_holds_are_refused_in_a_locked_period(acme, db_url):
+    run(acme, "2027-01")
+    acme("approve", "--period", "2027-01")
+    acme("lock", "--period", "2027-01")
+    before = table_snapshot(db_url)
+    adjust = acme(
+        "adjust", "--payee", "ae1", "--period", "2027-01", "--amount", "1", "--reason", "x"
+    )
+    assert adjust.code == 1 and "cannot adjust period 2027-01: it is locked" in adjust.err
+    hold = acme("hold", "--payee", "ae1", "--period", "2027-01", "--reason", "x")
+    assert hold.code == 1 and "cannot hold payees in period 2027-01: it is locked" in hold.err
+    assert table_snapshot(db_url) == before
