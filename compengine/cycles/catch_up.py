@@ -3,7 +3,7 @@
 A calculated line that was held is paid later by section 5's formula, which subtracts
 only what was paid. Adjustments are outside that formula, so the same rule is applied
 to them per payee: each run of P carries
-    Σ held adjustments before P − Σ catch-up lines paid before P
+    Σ held adjustments before P - Σ catch-up lines paid before P
 as one calculated line, which a release later takes back the same way.
 """
 
