@@ -32,7 +32,12 @@ from compengine.cycles.periods import (
 from compengine.money import format_cents, round_cents
 from compengine.months import format_period, parse_period
 from compengine.plan.model import PlanVersion
-from compengine.results.payouts import PAID_COLUMNS, PeriodResult, calculate_period
+from compengine.results.payouts import (
+    PAID_COLUMNS,
+    STORED_LINE_COLUMNS,
+    PeriodResult,
+    calculate_period,
+)
 from compengine.storage.locking import exclusive
 from compengine.storage.models import (
     Hold,
@@ -42,20 +47,6 @@ from compengine.storage.models import (
     RunRecord,
     UnassignedCredit,
 )
-
-STORED_COLUMNS = [
-    "payee_id",
-    "plan_id",
-    "plan_version",
-    "component_id",
-    "component_type",
-    "contract_id",
-    "account_id",
-    "earned_to_date_cents",
-    "paid_before_cents",
-    "amount_cents",
-    "explanation",
-]
 
 
 @dataclass
@@ -148,7 +139,7 @@ def _write_result(
     )
     session.execute(delete(UnassignedCredit).where(UnassignedCredit.period == period))
     session.execute(delete(RunIssue).where(RunIssue.period == period))
-    lines = result.lines[STORED_COLUMNS].astype(object)
+    lines = result.lines[STORED_LINE_COLUMNS].astype(object)
     if len(lines):
         records = lines.to_dict("records")
         for record in records:

@@ -34,7 +34,7 @@ CALCULATORS: dict[str, Callable[[ComponentPlan, ContractGrid], ComponentEarnings
     "expansion": expansion,
 }
 
-LINE_COLUMNS = [
+STORED_LINE_COLUMNS = [
     "payee_id",
     "plan_id",
     "plan_version",
@@ -46,8 +46,8 @@ LINE_COLUMNS = [
     "paid_before_cents",
     "amount_cents",
     "explanation",
-    "earned_as_of_cents",
 ]
+LINE_COLUMNS = [*STORED_LINE_COLUMNS, "earned_as_of_cents"]
 PAID_COLUMNS = ["payee_id", "plan_id", "component_id", "contract_id", "paid_cents"]
 UNASSIGNED_COLUMNS = [
     "account_id",

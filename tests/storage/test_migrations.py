@@ -12,7 +12,9 @@ def test_migrated_schema_matches_the_models(db_url):
     try:
         upgrade_schema(engine)
         with engine.connect() as connection:
-            differences = compare_metadata(MigrationContext.configure(connection), SQLModel.metadata)
+            differences = compare_metadata(
+                MigrationContext.configure(connection), SQLModel.metadata
+            )
     finally:
         engine.dispose()
     assert differences == []
