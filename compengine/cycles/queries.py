@@ -20,8 +20,8 @@ PAYOUT_COLUMNS = [
     "earned_to_date",
     "paid_before",
     "amount",
-    "status",
     "explanation",
+    "status",
 ]
 
 
