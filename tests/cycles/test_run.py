@@ -103,7 +103,9 @@ def test_a_bad_plan_fails_the_run_and_writes_nothing(acme, db_url, tmp_path):
     broken.write_text(PLAN.read_text().replace("rate: 0.02", "rate: -0.02"))
     result = acme("run", "--period", "2027-01", "--plans", broken)
     assert result.code == 1
-    assert "broken.yaml:" in result.err and "rate" in result.err
+    assert result.err.splitlines() == [
+        f"{broken}:32: components[2].rate: must not be negative (is -0.02)"
+    ]
     assert table_snapshot(db_url) == before
 
 
@@ -126,6 +128,9 @@ def test_shares_above_one_fail_the_run_naming_account_role_month_payees(acme, db
     ) in result.err
     assert table_snapshot(db_url) == loaded
     assert payouts(acme, "2027-01") and loaded != before
+    listed = acme("exceptions", "--period", "2027-01", "--plans", PLAN)
+    assert listed.code == 0
+    assert "configuration error: shares of role AE on account acme" in listed.out
 
 
 def test_unassigned_credit_is_listed_then_caught_up_once_assigned(acme, tmp_path):
@@ -165,3 +170,25 @@ def test_explain_prints_each_line_with_its_numbers(acme):
     assert result.code == 0
     assert "ae-usage v1 / ramp / k1 (acme): 70.00" in result.out
     assert "earned to date 70.00, paid before 0.00, payout 70.00" in result.out
+
+
+def test_two_plans_paying_one_role_the_same_component_type_fail_the_run(acme, db_url, tmp_path):
+    plans = tmp_path / "plans"
+    plans.mkdir()
+    (plans / "ae-usage.yaml").write_text(PLAN.read_text())
+    (plans / "ae-welcome.yaml").write_text(
+        "plan: ae-welcome\n"
+        "version: 1\n"
+        "effective: {from: 2027-01}\n"
+        "lifecycle: {window_months: 3}\n"
+        "components:\n"
+        "  - {id: welcome, type: first_purchase, role: AE, payout: {flat: 100}}\n"
+    )
+    before = table_snapshot(db_url)
+    result = acme("run", "--period", "2027-01", "--plans", plans)
+    assert result.code == 1
+    assert result.err.splitlines() == [
+        "configuration error: components ae-usage/first-purchase (v1) and ae-welcome/welcome (v1) "
+        "both credit role AE with first_purchase on account acme in 2027-01"
+    ]
+    assert table_snapshot(db_url) == before
