@@ -111,7 +111,8 @@ def ramp_realization(plan: ComponentPlan, grid: ContractGrid) -> ComponentEarnin
             bonus = (k == window) & (
                 realized * curve_den * goal.denominator >= goal.numerator * target
             )
-            earned = earned + np.where(bonus, part.bonus.amount_cents * den, 0)
+            # bool x Python int keeps the bonus exact however large den is
+            earned = earned + bonus.astype(object) * (part.bonus.amount_cents * den)
         pieces.append((rows, earned, den))
 
         last = np.full(rows.size, grid.months - 1)

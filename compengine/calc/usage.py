@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 
 from compengine.calc.snapshot import LedgerSnapshot
+from compengine.errors import UserError
 from compengine.months import month_of
 
 
@@ -57,11 +58,24 @@ def _contract_usage(
     whole_usage = whole.merge(per_account, on="account_id")
 
     scoped = frame[frame["products"] != ""].assign(product=lambda f: f["products"].str.split(";"))
-    scoped = scoped.explode("product")
+    scoped = scoped.explode("product").drop_duplicates(["row", "product"])  # a scope is a set
     scoped_usage = scoped.merge(usage, on=["account_id", "product"])
 
     columns = ["row", "month", "amount_cents"]
     return pd.concat([whole_usage[columns], scoped_usage[columns]], ignore_index=True)
+
+
+USAGE_LIMIT_CENTS = 2**62  # far above any real ledger, safely inside int64
+
+
+def _check_range(usage: pd.DataFrame) -> None:
+    """Refuse, rather than wrap around, ledgers whose sums could leave the int64 grid."""
+    total = sum(abs(cents) for cents in usage["amount_cents"].tolist())
+    if total >= USAGE_LIMIT_CENTS:
+        raise UserError.single(
+            f"usage amounts add up to more than {USAGE_LIMIT_CENTS // 100:,} in absolute value; "
+            "compengine cannot compute with sums that large"
+        )
 
 
 def build_grid(snapshot: LedgerSnapshot, period: int) -> ContractGrid:
@@ -70,6 +84,7 @@ def build_grid(snapshot: LedgerSnapshot, period: int) -> ContractGrid:
     first = int(signed_months.min()) if len(contracts) else period
     months = max(period - first + 1, 0)
 
+    _check_range(snapshot.monthly_usage)
     usage = np.zeros((len(contracts), months), dtype=np.int64)
     if months:
         long = _contract_usage(snapshot, contracts, first, period)

@@ -75,26 +75,27 @@ def round_cents(numerators: np.ndarray, den: int) -> np.ndarray:
 
 
 def _line_versions(
-    plan: ComponentPlan, earnings: ComponentEarnings, grid: ContractGrid
+    plan: ComponentPlan, earnings: ComponentEarnings, grid: ContractGrid, period: int
 ) -> np.ndarray:
     """Version number that governed the latest month <= P in which the component applied."""
-    applied = earnings.version >= 0
-    if grid.months == 0:
-        return np.zeros(grid.size, np.int64)
-    latest = grid.months - 1 - applied[:, ::-1].argmax(axis=1)
-    index = np.where(applied.any(axis=1), earnings.version[np.arange(grid.size), latest], -1)
-    started = [
-        i
-        for i, v in enumerate(plan.versions)
-        if v.effective_from <= grid.first_month + grid.months - 1
-    ]
+    started = [i for i, v in enumerate(plan.versions) if v.effective_from <= period]
     fallback = started[-1] if started else 0  # the latest version that had begun by P
     numbers = np.array([v.version for v in plan.versions], dtype=np.int64)
+    if grid.months == 0:
+        return np.full(grid.size, numbers[fallback])
+    applied = earnings.version >= 0
+    latest = grid.months - 1 - applied[:, ::-1].argmax(axis=1)
+    index = np.where(applied.any(axis=1), earnings.version[np.arange(grid.size), latest], -1)
     return numbers[np.where(index >= 0, index, fallback)]
 
 
 def _component_lines(
-    plan: ComponentPlan, grid: ContractGrid, shares, paid_before: pd.DataFrame, as_of: int | None
+    plan: ComponentPlan,
+    grid: ContractGrid,
+    shares,
+    paid_before: pd.DataFrame,
+    period: int,
+    as_of: int | None,
 ) -> tuple[pd.DataFrame, pd.DataFrame, list[str], list[str]]:
     earnings = CALCULATORS[plan.type](plan, grid)
     credited = credit(
@@ -106,10 +107,10 @@ def _component_lines(
         {
             "payee_id": earned["payee_id"].to_numpy(object),
             "contract_id": grid.contract_ids[earned["row"].to_numpy(np.int64)],
-            "earned_to_date_cents": earned_cents,
+            "earned_to_date_cents": pd.array(earned_cents, dtype="Int64"),
             "earned_exact": earned["earned"].to_numpy(object),
-            "earned_as_of_cents": round_cents(
-                earned["earned_as_of"].to_numpy(object), credited.den
+            "earned_as_of_cents": pd.array(
+                round_cents(earned["earned_as_of"].to_numpy(object), credited.den), dtype="Int64"
             ),
         }
     )
@@ -117,9 +118,9 @@ def _component_lines(
         (paid_before["plan_id"] == plan.plan_id)
         & (paid_before["component_id"] == plan.component_id)
     ]
-    lines = lines.merge(
-        paid[["payee_id", "contract_id", "paid_cents"]], on=["payee_id", "contract_id"], how="outer"
-    )
+    # nullable Int64 keeps cents exact where the outer join leaves gaps (float64 would not)
+    paid = paid[["payee_id", "contract_id", "paid_cents"]].astype({"paid_cents": "Int64"})
+    lines = lines.merge(paid, on=["payee_id", "contract_id"], how="outer")
     lines["earned_to_date_cents"] = lines["earned_to_date_cents"].fillna(0).astype(np.int64)
     lines["earned_as_of_cents"] = lines["earned_as_of_cents"].fillna(0).astype(np.int64)
     lines["paid_before_cents"] = lines["paid_cents"].fillna(0).astype(np.int64)
@@ -131,7 +132,7 @@ def _component_lines(
     lines["plan_id"] = plan.plan_id
     lines["component_id"] = plan.component_id
     lines["component_type"] = plan.type
-    lines["plan_version"] = _line_versions(plan, earnings, grid)[rows]
+    lines["plan_version"] = _line_versions(plan, earnings, grid, period)[rows]
     lines["account_id"] = grid.account_ids[rows]
     total = earnings.earned()
     lines["explanation"] = [
@@ -196,7 +197,7 @@ def calculate_period(
     lines, unassigned, problems, warnings = [], [], [], []
     for plan in components:
         component_lines, component_unassigned, component_problems, component_warnings = (
-            _component_lines(plan, grid, shares, paid_before, as_of)
+            _component_lines(plan, grid, shares, paid_before, period, as_of)
         )
         lines.append(component_lines)
         unassigned.append(component_unassigned)

@@ -97,3 +97,22 @@ def test_late_window_correction_flows_into_the_next_payout():
     )
     cycle.run("2027-03")
     assert cycle.paid("ae1", "r", "2027-03") == "-4.00"
+
+
+def test_bonus_stays_exact_when_curve_and_tier_denominators_are_large():
+    # a review found np.where turning bonus x denominator into a wrapped int64
+    component = RampRealization(
+        "r",
+        "AE",
+        (Fraction("0.3331"), Fraction("0.6667"), Fraction(1)),
+        tiers=Tiers(
+            "marginal",
+            (Tier(Fraction(0), Fraction("0.0123")), Tier(Fraction("0.3331"), Fraction("0.0377"))),
+        ),
+        bonus=Bonus(Fraction(1), 10_000_000),
+    )
+    cycle, _ = run_ramp(
+        component, ["500", "800", "1000"], commit="1000", window=3, period="2027-03"
+    )
+    # 666.13 x 1.23% + 1,633.87 x 3.77% = 69.79, plus the 100,000.00 bonus
+    assert cycle.paid("ae1", "r", "2027-03") == "100069.79"
