@@ -29,7 +29,8 @@ from compengine.cycles.periods import (
     mark_later_stale,
     refuse_unless,
 )
-from compengine.money import format_cents, round_cents
+from compengine.cycles.true_up import explain_true_ups, true_up_baseline
+from compengine.money import round_cents
 from compengine.months import format_period, parse_period
 from compengine.plan.model import PlanVersion
 from compengine.results.payouts import (
@@ -92,37 +93,6 @@ def last_locked_before(session: Session, period: str) -> str | None:
     return session.execute(query).scalar_one_or_none()
 
 
-def settled_through(session: Session, locked: str) -> pd.DataFrame:
-    """round(earned to date) as it stood when `locked` was run, per key: what was paid
-    before it plus its own lines, paid or held (section 5's formula makes them equal)."""
-    key = [PayoutLine.payee_id, PayoutLine.plan_id, PayoutLine.component_id, PayoutLine.contract_id]
-    counted = (PayoutLine.period < locked) & (PayoutLine.status == "paid") | (
-        PayoutLine.period == locked
-    )
-    rows = session.execute(
-        select(*key, func.sum(PayoutLine.amount_cents))
-        .where(PayoutLine.kind == "calculated", PayoutLine.period <= locked, counted)
-        .group_by(*key)
-    ).all()
-    return pd.DataFrame([tuple(r) for r in rows], columns=[*PAID_COLUMNS[:-1], "settled_cents"])
-
-
-def explain_true_ups(lines: pd.DataFrame, settled: pd.DataFrame, locked: str) -> pd.DataFrame:
-    """Prefix lines whose earnings through the locked month changed since it was locked."""
-    merged = lines.merge(settled, on=PAID_COLUMNS[:-1], how="left")
-    change = merged["earned_as_of_cents"] - merged["settled_cents"].fillna(0).astype("int64")
-    prefix = [
-        f"true-up: earned to date changed by {format_cents(int(c), grouping=True)} "
-        f"after {locked} was locked; "
-        if c
-        else ""
-        for c in change
-    ]
-    return lines.assign(
-        explanation=[p + e for p, e in zip(prefix, lines["explanation"], strict=True)]
-    )
-
-
 def held_payees(session: Session, period: str) -> set[str]:
     return set(
         session.execute(select(Hold.payee_id).where(Hold.period == period, Hold.active)).scalars()
@@ -130,7 +100,13 @@ def held_payees(session: Session, period: str) -> set[str]:
 
 
 def _write_result(
-    session: Session, period: str, run_id: int, result: PeriodResult, held: set[str], at: datetime
+    session: Session,
+    period: str,
+    run_id: int,
+    result: PeriodResult,
+    held: set[str],
+    locked: str | None,
+    at: datetime,
 ) -> None:
     """Replace the period's calculated lines, unassigned credit and warnings (bulk inserts:
     a period can have tens of thousands of lines)."""
@@ -142,8 +118,10 @@ def _write_result(
     lines = result.lines[STORED_LINE_COLUMNS].astype(object)
     if len(lines):
         records = lines.to_dict("records")
-        for record in records:
+        for record, known in zip(records, result.lines["earned_as_of_cents"], strict=True):
             record.update(
+                locked_through=locked,
+                locked_earned_cents=None if locked is None else int(known),
                 period=period,
                 run_id=run_id,
                 kind="calculated",
@@ -192,7 +170,9 @@ def run_period(
             snapshot, plans, month, paid, as_of=parse_period(locked) if locked else None
         )
         if locked:
-            result.lines = explain_true_ups(result.lines, settled_through(session, locked), locked)
+            result.lines = explain_true_ups(
+                result.lines, true_up_baseline(session, locked, period), locked
+            )
         catch_ups = held_adjustment_catch_ups(session, period)
         if len(catch_ups):
             result.lines = pd.concat([result.lines, catch_ups], ignore_index=True)
@@ -206,7 +186,9 @@ def run_period(
         )
         session.add(run)
         session.flush()
-        _write_result(session, period, run.id, result, held_payees(session, period), started)
+        _write_result(
+            session, period, run.id, result, held_payees(session, period), locked, started
+        )
         pause_point("run:written")
 
         by_component = result.lines.groupby(["plan_id", "component_id"])["amount_cents"].sum()

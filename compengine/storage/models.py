@@ -151,6 +151,10 @@ class PayoutLine(SQLModel, table=True):
     amount_cents: int = Field(sa_column=_cents())
     explanation: str = Field(default="", sa_column=Column(Text, nullable=False))
     status: str = "paid"  # paid | held
+    # the latest locked period when the line was computed, and the payee's earnings
+    # through it as the data stood then: what later true-ups are measured against
+    locked_through: str | None = None
+    locked_earned_cents: int | None = Field(default=None, sa_column=Column(BigInteger))
     reason: str | None = None
     created_at: datetime | None = None
     actor: str | None = None

@@ -129,3 +129,16 @@ def test_adjustments_and_holds_are_refused_in_a_locked_period(acme, db_url):
     hold = acme("hold", "--payee", "ae1", "--period", "2027-01", "--reason", "x")
     assert hold.code == 1 and "cannot hold payees in period 2027-01: it is locked" in hold.err
     assert table_snapshot(db_url) == before
+
+
+def test_a_true_up_is_labelled_once_in_the_next_period_run(acme, tmp_path):
+    for period in ("2027-01", "2027-02", "2027-03"):
+        run(acme, period)
+        close(acme, period)
+    acme("load", write_usage(tmp_path / "late", ("corr-1", "acme", "2027-02-15", "-1000.00")))
+    run(acme, "2027-04")
+    acme("approve", "--period", "2027-04")
+    run(acme, "2027-05")
+    ramp = next(r for r in payouts(acme, "2027-05") if r["component_id"] == "ramp")
+    assert ramp["amount"] == "350.00"  # May's own ramp earnings, no longer a true-up
+    assert not ramp["explanation"].startswith("true-up")
