@@ -17,7 +17,6 @@ from compengine.cycles.periods import (
     OPEN,
     get_period,
     mark_later_stale,
-    refuse_if_later_settled,
     refuse_unless,
 )
 from compengine.errors import UserError
@@ -69,6 +68,8 @@ def adjust(
         actor=actor,
     )
     session.add(line)
+    if line.status == "held":
+        mark_later_stale(session, period)  # its catch-up belongs in the later runs
     audit.record(
         session,
         actor,
@@ -96,7 +97,6 @@ def hold(session: Session, period: str, payee_id: str, reason: str, actor: str) 
     refuse_unless(row, (OPEN, CALCULATED, APPROVED), "hold payees in")
     if _active_hold(session, period, payee_id):
         raise UserError.single(f"payee {payee_id} is already on hold in {period}")
-    refuse_if_later_settled(session, period, "hold payees in")
     mark_later_stale(session, period)
     session.add(row)
     session.add(
@@ -121,7 +121,6 @@ def release(session: Session, period: str, payee_id: str, actor: str) -> None:
     active = _active_hold(session, period, payee_id)
     if active is None:
         raise UserError.single(f"payee {payee_id} is not on hold in {period}")
-    refuse_if_later_settled(session, period, "release holds in")
     mark_later_stale(session, period)
     active.active, active.released_at = False, audit.now()
     session.add(active)

@@ -50,12 +50,12 @@ def mark_later_stale(session: Session, period: str) -> list[str]:
     return marked
 
 
-def refuse_if_later_settled(session: Session, period: str, action: str) -> None:
-    """Changing what `period` pays is refused once a later period is approved or locked:
-    that period's payouts already settled the difference."""
-    settled = [p.period for p in later_periods(session, period) if p.state in (APPROVED, LOCKED)]
-    if settled:
+def refuse_if_later_locked(session: Session, period: str, action: str) -> None:
+    """A locked period already settled everything before it: recomputing an earlier period
+    would pay twice. Late data reaches payees through the next period that is run."""
+    locked = [p.period for p in later_periods(session, period) if p.state == LOCKED]
+    if locked:
         raise UserError.single(
-            f"cannot {action} period {period}: later period(s) {', '.join(settled)} are already "
-            "approved or locked"
+            f"cannot {action} period {period}: later period {locked[-1]} is locked; "
+            "late data reaches payees through the next period that is run"
         )

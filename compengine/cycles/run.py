@@ -27,6 +27,7 @@ from compengine.cycles.periods import (
     OPEN,
     get_period,
     mark_later_stale,
+    refuse_if_later_locked,
     refuse_unless,
 )
 from compengine.cycles.true_up import explain_true_ups, true_up_baseline
@@ -163,6 +164,7 @@ def run_period(
     with exclusive(engine, wait=wait) as session:
         state = get_period(session, period)
         refuse_unless(state, (OPEN, CALCULATED), "run")
+        refuse_if_later_locked(session, period, "run")
         snapshot = read_snapshot(session, last_month=month)
         paid = paid_before(session, period)
         locked = last_locked_before(session, period)

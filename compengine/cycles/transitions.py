@@ -82,5 +82,10 @@ def reopen(session: Session, period: str, actor: str, reason: str) -> None:
 def lock(session: Session, period: str, actor: str) -> None:
     row = get_period(session, period)
     refuse_unless(row, (APPROVED,), "lock")
+    if row.stale:
+        raise UserError.single(
+            f"cannot lock period {period}: it is stale (something before it changed after it "
+            f"was approved); reopen it and run it again"
+        )
     _require_earlier(session, period, (LOCKED,), "lock")
     _move(session, row, LOCKED, actor, "lock")

@@ -1,7 +1,7 @@
 """Adjustments, holds and releases, and the true-up of a late correction after lock."""
 
 from tests.conftest import table_snapshot
-from tests.cycles.conftest import amounts, payouts, run, write_usage
+from tests.cycles.conftest import PLAN, amounts, payouts, run, write_usage
 
 
 def close(cli, period):
@@ -105,15 +105,30 @@ def test_a_held_adjustment_is_paid_as_a_catch_up_in_the_next_run(acme):
     assert ("ae1", "adjustment-catch-up") not in amounts(acme, "2027-03")
 
 
-def test_hold_and_release_are_refused_once_a_later_period_is_approved(acme, db_url):
+def test_release_after_a_later_period_was_approved_makes_it_stale_and_unlockable(acme, db_url):
     run(acme, "2027-01")
-    run(acme, "2027-02")
+    acme("hold", "--payee", "ae1", "--period", "2027-01", "--reason", "check")
     acme("approve", "--period", "2027-01")
+    run(acme, "2027-02")  # pays the withheld 570.00 as a catch-up
     acme("approve", "--period", "2027-02")
+    assert acme("release", "--payee", "ae1", "--period", "2027-01").code == 0
     before = table_snapshot(db_url)
-    result = acme("hold", "--payee", "ae1", "--period", "2027-01", "--reason", "late")
+    result = acme("lock", "--period", "2027-02")
+    assert result.code == 1 and "cannot lock period 2027-02: it is stale" in result.err
+    assert table_snapshot(db_url) == before
+    assert acme("lock", "--period", "2027-01").code == 0
+    acme("reopen", "--period", "2027-02", "--reason", "release of 2027-01")
+    run(acme, "2027-02")
+    assert amounts(acme, "2027-02") == {("ae1", "ramp"): "140.00"}
+
+
+def test_an_earlier_period_cannot_be_run_once_a_later_one_is_locked(acme, db_url):
+    run(acme, "2027-02")
+    close(acme, "2027-02")
+    before = table_snapshot(db_url)
+    result = acme("run", "--period", "2027-01", "--plans", PLAN)
     assert result.code == 1
-    assert "later period(s) 2027-02 are already approved or locked" in result.err
+    assert "cannot run period 2027-01: later period 2027-02 is locked" in result.err
     assert table_snapshot(db_url) == before
 
 
