@@ -63,9 +63,11 @@ COMPONENT_IDS = {
 ROLES = ("AE", "CSM", "AM")
 PAYEES = ("p1", "p2", "p3", "p4")
 PRODUCTS = ("compute", "storage", "ai")
-RATES = ("0.005", "0.125", "0.0125", "0.05", "0.3333", "0.02", "0.5", "1")
-TIER_STARTS = ("0.5", "0.75", "1", "1.5")
-CURVE_VALUES = ("0.25", "0.5", "1", "1.2", "0.3333")
+# Half-cent ties (0.005, 0.125) and long decimals whose denominators multiply past 64 bits
+# (a review found an int64 wrap that short decimals never reached).
+RATES = ("0.005", "0.125", "0.0125", "0.05", "0.3333", "0.02", "0.5", "1", "0.0377", "0.123456789")
+TIER_STARTS = ("0.5", "0.75", "1", "1.5", "0.3331", "0.987654321")
+CURVE_VALUES = ("0.25", "0.5", "1", "1.2", "0.3333", "0.6667", "0.1234567")
 SPLIT_SETS = (("1",), ("1",), ("0.5", "0.5"), ("0.5", "0.25"), ("0.3333", "0.3333", "0.3333"))
 SCOPES: tuple[tuple[tuple[str, tuple[str, ...]], ...], ...] = (
     (),
@@ -121,7 +123,11 @@ def ramps(draw, role: str, W: int) -> RampRealization:
         cap_cents=draw(st.none() | st.sampled_from((1, 5_000, 123_457))),
         bonus=draw(
             st.none()
-            | st.builds(Bonus, decimals(("0.5", "1", "1.2")), st.sampled_from((1, 10_000, 33_333)))
+            | st.builds(
+                Bonus,
+                decimals(("0.5", "1", "1.2")),
+                st.sampled_from((1, 10_000, 33_333, 10_000_000)),
+            )
         ),
     )
 
