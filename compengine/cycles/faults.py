@@ -17,4 +17,4 @@ def pause_point(name: str) -> None:
     if os.environ.get("COMPENGINE_PAUSE_AT") != name:
         return
     Path(os.environ["COMPENGINE_PAUSE_FILE"]).write_text(str(os.getpid()))
-    time.sleep(float(os.environ.get("COMPENGINE_PAUSE_SECONDS", "60")))
+    time.sleep(int(os.environ.get("COMPENGINE_PAUSE_SECONDS", "60")))
