@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import uuid
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 import pytest
@@ -21,7 +22,9 @@ from compengine.cli import main
 PG_ENV = "COMPENGINE_TEST_PG_URL"
 
 
-def _postgres_database() -> Iterator[str]:
+@contextmanager
+def fresh_postgres_database() -> Iterator[str]:
+    """A new, empty database on the test server, dropped afterwards."""
     server = os.environ.get(PG_ENV)
     if not server:
         if os.environ.get("CI"):
@@ -45,7 +48,8 @@ def db_url(request, tmp_path) -> Iterator[str]:
     if request.param == "sqlite":
         yield f"sqlite:///{tmp_path / 'compengine.db'}"
     else:
-        yield from _postgres_database()
+        with fresh_postgres_database() as url:
+            yield url
 
 
 @dataclass

@@ -5,13 +5,13 @@ from __future__ import annotations
 
 import shutil
 from collections.abc import Iterator
-from contextlib import ExitStack, contextmanager
+from contextlib import ExitStack
 from dataclasses import dataclass
 
 import pytest
 
 from compengine.cli import main
-from tests.conftest import _postgres_database, table_snapshot
+from tests.conftest import fresh_postgres_database, table_snapshot
 from tests.ledger.conftest import INPUT_NAMES, WORKED_EXAMPLE, edit
 
 
@@ -183,7 +183,7 @@ def databases(request, tmp_path_factory) -> Iterator[dict[bool, str]]:
             folder = tmp_path_factory.mktemp("bad_input")
             urls = [f"sqlite:///{folder / name}.db" for name in ("empty", "stored")]
         else:
-            urls = [stack.enter_context(contextmanager(_postgres_database)()) for _ in range(2)]
+            urls = [stack.enter_context(fresh_postgres_database()) for _ in range(2)]
         for url in urls:
             assert main(["--db", url, "init"]) == 0
         assert main(["--db", urls[1], "load", str(WORKED_EXAMPLE)]) == 0
