@@ -16,7 +16,7 @@ from compengine.calc.errors import ConfigurationError
 from compengine.calc.snapshot import read_snapshot
 from compengine.cli.common import state
 from compengine.cycles.periods import checked_period
-from compengine.cycles.queries import PAYOUT_COLUMNS, line_record, period_lines
+from compengine.cycles.queries import PAYOUT_COLUMNS, line_json, line_record, period_lines
 from compengine.cycles.run import paid_before, run_period
 from compengine.money import format_cents, round_cents
 from compengine.months import format_period, parse_period
@@ -82,13 +82,15 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """The period's payout lines."""
         with Session(state(ctx).engine) as session:
-            records = [line_record(line) for line in period_lines(session, checked_period(period))]
+            lines = period_lines(session, checked_period(period))
+        if output is Format.json:
+            typer.echo(json.dumps([line_json(line) for line in lines], indent=2))
+            return
+        records = [line_record(line) for line in lines]
         if output is Format.csv:
             writer = csv.DictWriter(sys.stdout, fieldnames=PAYOUT_COLUMNS, lineterminator="\n")
             writer.writeheader()
             writer.writerows(records)
-        elif output is Format.json:
-            typer.echo(json.dumps(records, indent=2))
         else:
             _print_table(records, [c for c in PAYOUT_COLUMNS if c != "explanation"])
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import pandas as pd
 from sqlalchemy import select
 from sqlmodel import Session
 
@@ -58,5 +57,12 @@ def line_record(line: PayoutLine) -> dict[str, str]:
     }
 
 
-def lines_frame(lines: list[PayoutLine]) -> pd.DataFrame:
-    return pd.DataFrame([line_record(line) for line in lines], columns=PAYOUT_COLUMNS)
+def line_json(line: PayoutLine) -> dict[str, object]:
+    """The same keys for JSON: amounts stay exact strings, the version is a number, and
+    what an adjustment lacks is null rather than empty text."""
+    return {
+        **line_record(line),
+        "plan_version": line.plan_version,
+        "contract_id": line.contract_id,
+        "account_id": line.account_id,
+    }

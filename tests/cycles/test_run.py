@@ -76,6 +76,16 @@ def test_payouts_json_lists_objects_with_amounts_as_strings(acme):
         ("first-purchase", "500.00"),
         ("ramp", "70.00"),
     ]
+    assert (records[1]["plan_version"], records[1]["earned_to_date"]) == (1, "70.00")
+    acme("adjust", "--payee", "ae1", "--period", "2027-01", "--amount", "5", "--reason", "x")
+    result = acme("payouts", "--period", "2027-01", "--format", "json")
+    adjustment = json.loads(result.out)[0]
+    assert adjustment["component_id"] == "adjustment"
+    assert (adjustment["plan_version"], adjustment["contract_id"], adjustment["amount"]) == (
+        None,
+        None,
+        "5.00",
+    )
 
 
 def test_running_a_period_again_gives_identical_lines_and_fingerprint(acme, db_url):
