@@ -30,23 +30,15 @@ class ComponentPlan:
     month_version: np.ndarray  # (months,) index into versions in force, -1 for none
     in_scope: np.ndarray  # (contracts, versions) bool
 
-    def applies(self, version: np.ndarray, rows: np.ndarray | None = None) -> np.ndarray:
-        """Whether version index `version` (per contract, or per cell) has this component
+    def applies(self, version: np.ndarray) -> np.ndarray:
+        """Per contract: whether version index `version` (-1 for none) has this component
         and covers the contract's account."""
         has_part = np.array([p is not None for p in self.parts] + [False])
         index = np.where(version < 0, len(self.parts), version)
-        scope = np.zeros(index.shape, dtype=bool)
         valid = version >= 0
-        contract_rows = np.arange(self.in_scope.shape[0]) if rows is None else rows
-        if index.ndim == 2:
-            contract_rows = np.broadcast_to(contract_rows[:, None], index.shape)
-        scope[valid] = self.in_scope[contract_rows[valid], index[valid]]
+        scope = np.zeros(index.shape, dtype=bool)
+        scope[valid] = self.in_scope[np.flatnonzero(valid), index[valid]]
         return has_part[index] & scope
-
-    def role_of(self, version: int) -> str:
-        part = self.parts[version]
-        assert part is not None
-        return part.role
 
 
 def _month_version(versions: list[PlanVersion], grid: ContractGrid) -> np.ndarray:
