@@ -16,8 +16,9 @@ from compengine.calc.snapshot import (
 )
 from compengine.money import format_cents
 from compengine.months import format_period, parse_period
-from compengine.plan.model import Component, Lifecycle, PlanVersion
+from compengine.plan.model import Component, PlanVersion
 from compengine.results.payouts import PAID_COLUMNS, calculate_period
+from tests.reference.scenario import make_plan
 
 
 def plan(
@@ -30,16 +31,14 @@ def plan(
     baseline: int | None = None,
     scope: tuple = (),
 ) -> PlanVersion:
-    return PlanVersion(
-        plan_id=plan_id,
+    return make_plan(
+        plan_id,
+        components,
         version=version,
-        name=plan_id,
-        currency="USD",
-        effective_from=parse_period(start),
-        effective_to=parse_period(end) if end else None,
+        effective=(start, end),
         scope=scope,
-        lifecycle=Lifecycle(window, baseline or min(3, window)),
-        components=components,
+        window_months=window,
+        baseline_months=baseline,
     )
 
 

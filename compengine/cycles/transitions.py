@@ -50,14 +50,15 @@ def _move(
     )
 
 
+def _refuse_if_stale(row: Period, action: str, why: str) -> None:
+    if row.stale:
+        raise UserError.single(f"cannot {action} period {row.period}: it is stale {why}")
+
+
 def approve(session: Session, period: str, actor: str) -> None:
     row = get_period(session, period)
     refuse_unless(row, (CALCULATED,), "approve")
-    if row.stale:
-        raise UserError.single(
-            f"cannot approve period {period}: it is stale (an earlier period was run after it); "
-            f"run it again first"
-        )
+    _refuse_if_stale(row, "approve", "(an earlier period was run after it); run it again first")
     _require_earlier(session, period, (APPROVED, LOCKED), "approve")
     _move(session, row, APPROVED, actor, "approve")
 
@@ -82,10 +83,10 @@ def reopen(session: Session, period: str, actor: str, reason: str) -> None:
 def lock(session: Session, period: str, actor: str) -> None:
     row = get_period(session, period)
     refuse_unless(row, (APPROVED,), "lock")
-    if row.stale:
-        raise UserError.single(
-            f"cannot lock period {period}: it is stale (something before it changed after it "
-            f"was approved); reopen it and run it again"
-        )
+    _refuse_if_stale(
+        row,
+        "lock",
+        "(something before it changed after it was approved); reopen it and run it again",
+    )
     _require_earlier(session, period, (LOCKED,), "lock")
     _move(session, row, LOCKED, actor, "lock")
