@@ -10,27 +10,51 @@ from __future__ import annotations
 import re
 from fractions import Fraction
 
-_MONEY = re.compile(r"^([+-]?)(\d+)(?:\.(\d{1,2}))?$")
-_DECIMAL = re.compile(r"^([+-]?)(\d+)(?:\.(\d+))?$")
+# ASCII digits only: Python's \d also matches other scripts' digits (Arabic-Indic, fullwidth, ...).
+_MONEY = re.compile(r"^([+-]?)([0-9]+)(?:\.([0-9]{1,2}))?$")
+_DECIMAL = re.compile(r"^([+-]?)([0-9]+)(?:\.([0-9]+))?$")
+
+MONEY_WHOLE_DIGITS = 13  # spec section 1: at most 13 digits before the point
+MONEY_LIMIT_CENTS = 10 ** (MONEY_WHOLE_DIGITS + 2)  # |cents| must stay below this
+DECIMAL_PLACES = 12  # spec section 1: splits and plan rates
+DECIMAL_WHOLE_DIGITS = 13  # bound on the whole part of any other decimal
+
+
+def money_in_range(cents: int) -> bool:
+    """Whether an amount (or a stored sum) has at most 13 digits before the point."""
+    return -MONEY_LIMIT_CENTS < cents < MONEY_LIMIT_CENTS
 
 
 def parse_money(text: str) -> int:
-    """Cents from a decimal string with at most two places; ValueError otherwise."""
+    """Cents from a decimal string with at most two places and 13 whole digits;
+    ValueError otherwise (the message says which rule the text breaks)."""
     match = _MONEY.match(text.strip())
     if not match:
         raise ValueError(f"{text!r} is not a money amount (a decimal with at most 2 places)")
     sign, whole, frac = match.groups()
+    if len(whole.lstrip("0")) > MONEY_WHOLE_DIGITS:
+        raise ValueError(f"{text!r} has more than {MONEY_WHOLE_DIGITS} digits before the point")
     cents = int(whole) * 100 + int((frac or "").ljust(2, "0"))
     return -cents if sign == "-" else cents
 
 
-def parse_decimal(text: str) -> Fraction:
-    """Exact value of a plain decimal string (no exponent); ValueError otherwise."""
+def parse_decimal(
+    text: str,
+    *,
+    max_places: int | None = DECIMAL_PLACES,
+    max_whole_digits: int = DECIMAL_WHOLE_DIGITS,
+) -> Fraction:
+    """Exact value of a plain decimal string (no exponent), with bounded digits so that no
+    input can make exact arithmetic slow or huge; ValueError otherwise."""
     match = _DECIMAL.match(text.strip())
     if not match:
         raise ValueError(f"{text!r} is not a plain decimal number")
     sign, whole, frac = match.groups()
     frac = frac or ""
+    if len(whole.lstrip("0")) > max_whole_digits:
+        raise ValueError(f"{text!r} has more than {max_whole_digits} digits before the point")
+    if max_places is not None and len(frac.rstrip("0")) > max_places:
+        raise ValueError(f"{text!r} has more than {max_places} decimal places")
     value = Fraction(int(whole + frac), 10 ** len(frac))
     return -value if sign == "-" else value
 

@@ -7,13 +7,14 @@ import calendar
 import re
 from datetime import date
 
-_PERIOD = re.compile(r"^(\d{4})-(\d{2})$")
+# ASCII digits only: Python's \d also matches other scripts' digits (Arabic-Indic, fullwidth, ...).
+_PERIOD = re.compile(r"^([0-9]{4})-([0-9]{2})$")
 
 
 def parse_period(text: str) -> int:
-    """Month index of 'YYYY-MM'; ValueError when malformed."""
+    """Month index of 'YYYY-MM' (year 0001..9999); ValueError when malformed."""
     match = _PERIOD.match(text.strip())
-    if not match or not 1 <= int(match.group(2)) <= 12:
+    if not match or not 1 <= int(match.group(2)) <= 12 or int(match.group(1)) < 1:
         raise ValueError(f"{text!r} is not a month (YYYY-MM)")
     return int(match.group(1)) * 12 + int(match.group(2)) - 1
 

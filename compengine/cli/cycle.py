@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from datetime import date
 
-import pandas as pd
 import typer
 from sqlmodel import Session
 
 from compengine.cli.common import state
+from compengine.cli.output import print_table
 from compengine.cycles import manual, transitions
 from compengine.cycles.periods import checked_period
 from compengine.cycles.reports import audit_log, period_status, run_records
@@ -22,7 +22,7 @@ WAIT = typer.Option(False, "--wait", help="Wait for a command in progress instea
 
 
 def _print(records: list[dict[str, str]], empty: str) -> None:
-    typer.echo(pd.DataFrame(records).to_string(index=False) if records else empty)
+    print_table(records, list(records[0]) if records else [], empty)
 
 
 def register(app: typer.Typer) -> None:

@@ -2,19 +2,17 @@
 
 from __future__ import annotations
 
-import csv
 import json
-import sys
 from enum import StrEnum
 from pathlib import Path
 
-import pandas as pd
 import typer
 from sqlmodel import Session
 
 from compengine.calc.errors import ConfigurationError
 from compengine.calc.snapshot import read_snapshot
-from compengine.cli.common import state
+from compengine.cli.common import PLANS_OPTION, state
+from compengine.cli.output import print_table, terminal_text, write_csv
 from compengine.cycles.periods import checked_period
 from compengine.cycles.queries import PAYOUT_COLUMNS, line_json, line_record, period_lines
 from compengine.cycles.run import paid_before, run_period
@@ -23,8 +21,6 @@ from compengine.months import format_period, parse_period
 from compengine.plan.load import load_plans
 from compengine.results.payouts import calculate_period
 
-PLANS_OPTION = typer.Option(Path("plans"), "--plans", help="Plan file or folder.")
-
 
 class Format(StrEnum):
     table = "table"
@@ -32,17 +28,12 @@ class Format(StrEnum):
     json = "json"
 
 
-def _print_table(records: list[dict[str, str]], columns: list[str]) -> None:
-    frame = pd.DataFrame(records, columns=columns)
-    typer.echo(frame.to_string(index=False) if len(frame) else "(no lines)")
-
-
 def register(app: typer.Typer) -> None:
     @app.command("run")
     def run(
         ctx: typer.Context,
         period: str = typer.Option(..., "--period", help="YYYY-MM"),
-        plans: Path = PLANS_OPTION,
+        plans: Path | None = PLANS_OPTION,
         wait: bool = typer.Option(
             False, "--wait", help="Wait for a run in progress instead of failing."
         ),
@@ -52,7 +43,7 @@ def register(app: typer.Typer) -> None:
         summary = run_period(
             app_state.engine,
             checked_period(period),
-            load_plans([plans]),
+            load_plans([app_state.plans_path(plans)]),
             app_state.actor,
             wait=wait,
         )
@@ -88,22 +79,20 @@ def register(app: typer.Typer) -> None:
             return
         records = [line_record(line) for line in lines]
         if output is Format.csv:
-            writer = csv.DictWriter(sys.stdout, fieldnames=PAYOUT_COLUMNS, lineterminator="\n")
-            writer.writeheader()
-            writer.writerows(records)
+            write_csv(records, PAYOUT_COLUMNS)
         else:
-            _print_table(records, [c for c in PAYOUT_COLUMNS if c != "explanation"])
+            print_table(records, [c for c in PAYOUT_COLUMNS if c != "explanation"], "(no lines)")
 
     @app.command("exceptions")
     def exceptions(
         ctx: typer.Context,
         period: str = typer.Option(..., "--period", help="YYYY-MM"),
-        plans: Path = PLANS_OPTION,
+        plans: Path | None = PLANS_OPTION,
     ) -> None:
         """Unassigned credit, configuration errors and warnings of the period, as of now."""
         period = checked_period(period)
         month = parse_period(period)
-        plan_versions = load_plans([plans])
+        plan_versions = load_plans([state(ctx).plans_path(plans)])
         with Session(state(ctx).engine) as session:
             snapshot = read_snapshot(session, last_month=month)
             paid = paid_before(session, period)
@@ -144,5 +133,6 @@ def register(app: typer.Typer) -> None:
             )
             contract = f" / {line.contract_id} ({line.account_id})" if line.contract_id else ""
             held = " [held]" if line.status == "held" else ""
-            typer.echo(f"{where}{contract}: {format_cents(line.amount_cents, grouping=True)}{held}")
-            typer.echo(f"    {line.explanation}")
+            amount = format_cents(line.amount_cents, grouping=True)
+            typer.echo(terminal_text(f"{where}{contract}: {amount}{held}"))
+            typer.echo(f"    {terminal_text(line.explanation)}")

@@ -156,56 +156,83 @@ def _write_result(
         )
 
 
+@dataclass
+class ComputedRun:
+    """A period computed in memory from the database as it stands: what `run` writes, and
+    what a dry run or a what-if compares with the stored lines."""
+
+    period: str
+    result: PeriodResult
+    fingerprint: str
+    locked: str | None  # the latest locked period before it
+
+
+def compute_run(session: Session, period: str, plans: list[PlanVersion]) -> ComputedRun:
+    """Everything a run of `period` would write, computed without writing anything."""
+    month = parse_period(period)
+    snapshot = read_snapshot(session, last_month=month)
+    paid = paid_before(session, period)
+    locked = last_locked_before(session, period)
+    result = calculate_period(
+        snapshot, plans, month, paid, as_of=parse_period(locked) if locked else None
+    )
+    if locked:
+        result.lines = explain_true_ups(
+            result.lines, true_up_baseline(session, locked, period), locked
+        )
+    catch_ups = held_adjustment_catch_ups(session, period)
+    if len(catch_ups):
+        result.lines = pd.concat([result.lines, catch_ups], ignore_index=True)
+    return ComputedRun(period, result, fingerprint(snapshot, plans, paid, period), locked)
+
+
+def summarize(computed: ComputedRun, run_id: int) -> RunSummary:
+    lines, unassigned = computed.result.lines, computed.result.unassigned
+    by_component = lines.groupby(["plan_id", "component_id"])["amount_cents"].sum()
+    return RunSummary(
+        period=computed.period,
+        run_id=run_id,
+        fingerprint=computed.fingerprint,
+        lines=len(lines),
+        total_cents=int(lines["amount_cents"].sum()),
+        by_component={f"{p}/{c}": int(v) for (p, c), v in by_component.items()},
+        unassigned_cents=round_cents(Fraction(sum(unassigned["amount"], start=0))),
+        unassigned_items=len(unassigned),
+        warnings=computed.result.warnings,
+    )
+
+
 def run_period(
     engine, period: str, plans: list[PlanVersion], actor: str, *, wait: bool = False
 ) -> RunSummary:
-    month = parse_period(period)
     started = audit.now()
     with exclusive(engine, wait=wait) as session:
         state = get_period(session, period)
         refuse_unless(state, (OPEN, CALCULATED), "run")
         refuse_if_later_locked(session, period, "run")
-        snapshot = read_snapshot(session, last_month=month)
-        paid = paid_before(session, period)
-        locked = last_locked_before(session, period)
-        result = calculate_period(
-            snapshot, plans, month, paid, as_of=parse_period(locked) if locked else None
-        )
-        if locked:
-            result.lines = explain_true_ups(
-                result.lines, true_up_baseline(session, locked, period), locked
-            )
-        catch_ups = held_adjustment_catch_ups(session, period)
-        if len(catch_ups):
-            result.lines = pd.concat([result.lines, catch_ups], ignore_index=True)
+        computed = compute_run(session, period, plans)
         run = RunRecord(
             period=period,
             started_at=started,
             finished_at=started,
             actor=actor,
-            fingerprint=fingerprint(snapshot, plans, paid, period),
+            fingerprint=computed.fingerprint,
             plan_versions=json.dumps(sorted({f"{p.plan_id}:v{p.version}" for p in plans})),
         )
         session.add(run)
         session.flush()
         _write_result(
-            session, period, run.id, result, held_payees(session, period), locked, started
+            session,
+            period,
+            run.id,
+            computed.result,
+            held_payees(session, period),
+            computed.locked,
+            started,
         )
         pause_point("run:written")
 
-        by_component = result.lines.groupby(["plan_id", "component_id"])["amount_cents"].sum()
-        unassigned_cents = sum(result.unassigned["amount"], start=0)
-        summary = RunSummary(
-            period=period,
-            run_id=run.id,
-            fingerprint=run.fingerprint,
-            lines=len(result.lines),
-            total_cents=int(result.lines["amount_cents"].sum()),
-            by_component={f"{p}/{c}": int(v) for (p, c), v in by_component.items()},
-            unassigned_cents=round_cents(Fraction(unassigned_cents)),
-            unassigned_items=len(result.unassigned),
-            warnings=result.warnings,
-        )
+        summary = summarize(computed, run.id)
         summary.stale = mark_later_stale(session, period)
         before_state = state.state
         state.state, state.stale, state.calculated_at, state.last_run_id = (

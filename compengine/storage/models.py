@@ -43,6 +43,7 @@ class Assignment(SQLModel, table=True):
     start: date = Field(primary_key=True)
     end: date | None = None
     split: str = "1"
+    load_id: int | None = None  # the load batch that last wrote the row (for true-ups)
 
 
 class Contract(SQLModel, table=True):
@@ -51,6 +52,8 @@ class Contract(SQLModel, table=True):
     signed_on: date
     commit_monthly_cents: int = Field(sa_column=_cents())
     products: str = ""  # ';'-joined, trimmed; empty = all products
+    ends_on: date | None = None  # last covered day; None = open-ended
+    load_id: int | None = None  # the load batch that last wrote the row (for true-ups)
 
 
 class UsageEntry(SQLModel, table=True):
@@ -126,6 +129,23 @@ class RunRecord(SQLModel, table=True):
     total_cents: int = Field(default=0, sa_column=_cents())
     unassigned_cents: int = Field(default=0, sa_column=_cents())
     summary: str = Field(default="{}", sa_column=Column(Text, nullable=False))
+    # the newest load batch when the run read the ledger: rows written by later batches
+    # are what changed since (true-up explanations)
+    last_load_id: int | None = None
+
+
+class RunPlanVersion(SQLModel, table=True):
+    """A plan version a run used, with its content hash: versions that paid a locked period
+    are frozen (spec section 8)."""
+
+    __tablename__ = "run_plan_version"
+    id: int | None = Field(default=None, primary_key=True)
+    run_id: int = Field(index=True)
+    plan_id: str
+    version: int
+    content_hash: str
+    effective_from: str  # 'YYYY-MM'
+    effective_to: str | None = None  # 'YYYY-MM'; None = open-ended
 
 
 class PayoutLine(SQLModel, table=True):
@@ -158,6 +178,9 @@ class PayoutLine(SQLModel, table=True):
     reason: str | None = None
     created_at: datetime | None = None
     actor: str | None = None
+    # the numbers behind the explanation, as JSON, so that statements and the API can
+    # show the same reasons without parsing text
+    lineage: str | None = Field(default=None, sa_column=Column(Text))
 
 
 class Hold(SQLModel, table=True):
@@ -169,6 +192,7 @@ class Hold(SQLModel, table=True):
     created_at: datetime
     actor: str
     released_at: datetime | None = None
+    release_reason: str | None = None
 
 
 class UnassignedCredit(SQLModel, table=True):
