@@ -14,9 +14,10 @@ from sqlalchemy import func, select
 from sqlmodel import Session
 
 from compengine.money import format_cents
+from compengine.plan.model import ADJUSTMENT_CATCH_UP
 from compengine.storage.models import PayoutLine
 
-CATCH_UP = "adjustment-catch-up"
+CATCH_UP = ADJUSTMENT_CATCH_UP
 
 
 def _sums(session: Session, period: str, *conditions) -> dict[str, int]:

@@ -20,13 +20,21 @@ from compengine.plan.model import (
     Component,
     Expansion,
     FirstPurchase,
+    RESERVED_COMPONENT_IDS,
     RampRealization,
     SustainedUsage,
     Tier,
     Tiers,
 )
 from compengine.plan.nodes import Field, Report, Section, kind_of
-from compengine.plan.values import read_decimal, read_integer, read_money, read_text
+from compengine.plan.values import (
+    MAX_MONTHS,
+    read_decimal,
+    read_id,
+    read_integer,
+    read_money,
+    read_text,
+)
 
 COMMON_KEYS = ("id", "type", "role")
 CURVE_NAMES = ("linear", "flat")
@@ -56,8 +64,8 @@ def read_component(report: Report, where: Field, window: int | None) -> Componen
         return ComponentRead(None, None)
     before = report.count()
     id_field, type_field, role_field = (section.require(key) for key in COMMON_KEYS)
-    component_id = read_text(report, id_field) if id_field else None
-    role = read_text(report, role_field) if role_field else None
+    component_id = _component_id(report, id_field) if id_field else None
+    role = read_id(report, role_field) if role_field else None
     kind = read_text(report, type_field) if type_field else None
     if type_field and kind is not None and kind not in COMPONENT_TYPES:
         report.add(
@@ -86,6 +94,14 @@ def read_component(report: Report, where: Field, window: int | None) -> Componen
     if report.count() > before:
         return ComponentRead(head, None)
     return ComponentRead(head, build(id=component_id, role=role, line=where.line, **fields))
+
+
+def _component_id(report: Report, where: Field) -> str | None:
+    component_id = read_id(report, where)
+    if component_id in RESERVED_COMPONENT_IDS:
+        report.at(where, f"{component_id!r} is reserved for compengine's own lines")
+        return None
+    return component_id
 
 
 def _first_purchase(report: Report, section: Section, window: int | None) -> dict[str, Any]:
@@ -121,8 +137,8 @@ def _clawback(report: Report, where: Field) -> Clawback | None:
     section = Section(report, where, "a mapping (within_months: ..., churn_months: ...)")
     section.reject_unknown(("within_months", "churn_months"))
     within_field, churn_field = section.require("within_months"), section.get("churn_months")
-    within = read_integer(report, within_field, 1) if within_field else None
-    churn = read_integer(report, churn_field, 1) if churn_field else 1
+    within = read_integer(report, within_field, 1, MAX_MONTHS) if within_field else None
+    churn = read_integer(report, churn_field, 1, MAX_MONTHS) if churn_field else 1
     if within is None or churn is None:
         return None
     if churn_field and churn > within:
@@ -234,7 +250,7 @@ def _sustained_usage(report: Report, section: Section, window: int | None) -> di
     fields = _rate_and(report, section, "min_retention")
     duration = section.get("duration_months")
     if duration:
-        fields["duration_months"] = read_integer(report, duration, 1)
+        fields["duration_months"] = read_integer(report, duration, 1, MAX_MONTHS)
     return fields
 
 

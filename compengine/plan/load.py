@@ -9,18 +9,19 @@ from compengine.errors import Problem, UserError
 from compengine.plan.consistency import check_across
 from compengine.plan.model import PlanVersion
 from compengine.plan.nodes import Report
-from compengine.plan.parse import ParsedPlan, parse_plan
+from compengine.plan.parse import ParsedPlan, parse_plans
 
 PLAN_SUFFIXES = (".yaml", ".yml")
 
 
 def load_plans(paths: Sequence[Path | str]) -> list[PlanVersion]:
-    """The plans of all files given (folders: their *.yaml / *.yml files, sorted by name).
+    """The plan versions of all files given (folders: their *.yaml / *.yml files, sorted by
+    name), in file and document order.
 
     Raises UserError with every problem of every file, plus the conflicts between files.
     """
     files, problems = plan_files(paths)
-    parsed = [_parse_file(source, problems) for source in files]
+    parsed = [plan for source in files for plan in _parse_file(source, problems)]
     problems += check_across([plan.header for plan in parsed if plan.header])
     if problems:
         order = {source: index for index, source in enumerate(files)}
@@ -58,7 +59,7 @@ def plan_files(paths: Sequence[Path | str]) -> tuple[list[str], list[Problem]]:
     return files, problems
 
 
-def _parse_file(source: str, problems: list[Problem]) -> ParsedPlan:
+def _parse_file(source: str, problems: list[Problem]) -> list[ParsedPlan]:
     report = Report(source)
     try:
         text = Path(source).read_text(encoding="utf-8")
@@ -68,6 +69,6 @@ def _parse_file(source: str, problems: list[Problem]) -> ParsedPlan:
     except OSError as error:
         report.add(None, None, f"cannot be read: {error.strerror}")
         text = None
-    parsed = parse_plan(text, report) if text is not None else ParsedPlan(None, None)
+    parsed = parse_plans(text, report) if text is not None else []
     problems += report.problems
     return parsed

@@ -12,6 +12,12 @@ from typing import Literal
 
 ACCOUNT_FIELDS = ("account_id", "name", "parent_id", "segment", "region")
 
+# Component ids of the lines compengine writes itself: a plan component may not take one,
+# or its payouts would be mixed up with theirs.
+ADJUSTMENT = "adjustment"
+ADJUSTMENT_CATCH_UP = "adjustment-catch-up"
+RESERVED_COMPONENT_IDS = frozenset({ADJUSTMENT, ADJUSTMENT_CATCH_UP})
+
 
 @dataclass(frozen=True)
 class Tier:

@@ -12,12 +12,14 @@ from dataclasses import dataclass, field
 
 from ruamel.yaml import YAML
 from ruamel.yaml.error import MarkedYAMLError
+from ruamel.yaml.events import CollectionEndEvent, CollectionStartEvent
 from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 from ruamel.yaml.reader import ReaderError
 
 from compengine.errors import Problem
 
 NULL_TAG = "tag:yaml.org,2002:null"
+MAX_NESTING = 20  # spec section 1: plan files nest at most 20 levels
 
 
 @dataclass
@@ -65,25 +67,52 @@ def line_of(node: Node) -> int:
     return node.start_mark.line + 1
 
 
-def compose(text: str, report: Report) -> Field | None:
-    """The document's root node, or None after reporting a syntax error or an empty file."""
+def compose_documents(text: str, report: Report) -> list[Field]:
+    """The root node of each non-empty document (`---` separates the versions of a plan),
+    or [] after reporting a syntax error, a nesting too deep or a file with no document.
+
+    Nesting is measured on the parser's event stream before composing, since the composer
+    recurses once per level and would fail with RecursionError on a hostile file.
+    """
     try:
-        root = YAML(typ="rt").compose(text)
+        if not _nesting_within_limit(text, report):
+            return []
+        roots = [root for root in YAML(typ="rt").compose_all(text) if not _empty(root)]
     except MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
         line = mark.line + 1 if mark is not None else None
         problem = error.problem or "invalid YAML"
         detail = f"{problem} ({error.context})" if error.context else problem
         report.add(line, None, f"YAML syntax error: {detail}")
-        return None
+        return []
     except ReaderError as error:
         line = text.count("\n", 0, error.position) + 1
         report.add(line, None, f"YAML syntax error: {error.reason}")
-        return None
-    if root is None:
+        return []
+    if not roots:
         report.add(1, None, "the file is empty: expected a plan (plan: ..., version: ..., ...)")
-        return None
-    return Field(root, "", line_of(root))
+    return [Field(root, "", line_of(root)) for root in roots]
+
+
+def _nesting_within_limit(text: str, report: Report) -> bool:
+    depth = 0
+    for event in YAML(typ="rt").parse(text):
+        if isinstance(event, CollectionStartEvent):
+            depth += 1
+            if depth > MAX_NESTING:
+                line = event.start_mark.line + 1
+                report.add(line, None, f"nests deeper than {MAX_NESTING} levels")
+                return False
+        elif isinstance(event, CollectionEndEvent):
+            depth -= 1
+    return True
+
+
+def _empty(root: Node | None) -> bool:
+    """A document with nothing in it, e.g. after a trailing `---`."""
+    return root is None or (
+        isinstance(root, ScalarNode) and root.tag == NULL_TAG and not root.value
+    )
 
 
 def kind_of(node: Node) -> str:

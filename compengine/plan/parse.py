@@ -1,8 +1,9 @@
-"""One plan file's text -> a validated PlanVersion, every problem of the file reported.
+"""One plan file's text -> its validated PlanVersions, every problem of the file reported.
 
-Besides the plan, the file's header (id, version, effective range, component heads)
-is returned whenever it is readable, so that the checks across files still run on
-a file that has problems elsewhere.
+A file holds one plan, in one or more versions: YAML documents separated by `---`.
+Besides each version, its header (id, version, effective range, component heads) is
+returned whenever it is readable, so that the checks across versions and files still
+run on a file that has problems elsewhere.
 """
 
 from __future__ import annotations
@@ -16,13 +17,14 @@ from ruamel.yaml.nodes import SequenceNode
 from compengine.months import format_period
 from compengine.plan.components import ComponentHead, ComponentRead, read_component
 from compengine.plan.model import ACCOUNT_FIELDS, Lifecycle, PlanVersion
-from compengine.plan.nodes import Field, Report, Section, compose, kind_of
-from compengine.plan.values import read_integer, read_month, read_text
+from compengine.plan.nodes import Field, Report, Section, compose_documents, kind_of
+from compengine.plan.values import MAX_MONTHS, read_integer, read_month, read_text
 
 TOP_KEYS = ("plan", "version", "name", "currency", "effective", "scope", "lifecycle", "components")
 PLAN_ID = re.compile(r"^[a-z0-9-]+$")
 CURRENCY = re.compile(r"^[A-Z]{3}$")
 DEFAULT_CURRENCY = "USD"
+MAX_VERSION = 1_000_000  # spec section 1
 
 
 @dataclass(frozen=True)
@@ -31,6 +33,7 @@ class PlanHeader:
 
     source: str
     plan_id: str
+    plan_line: int
     version: int
     version_line: int
     effective_from: int
@@ -51,10 +54,22 @@ class ParsedPlan:
     plan: PlanVersion | None  # None when the file has a problem
 
 
-def parse_plan(text: str, report: Report) -> ParsedPlan:
-    root = compose(text, report)
-    if root is None:
-        return ParsedPlan(None, None)
+def parse_plans(text: str, report: Report) -> list[ParsedPlan]:
+    """Each document of the file, in file order; one plan id per file."""
+    parsed = [_parse_document(root, text, report) for root in compose_documents(text, report)]
+    headers = [plan.header for plan in parsed if plan.header]
+    for header in headers[1:]:
+        if header.plan_id != headers[0].plan_id:
+            report.add(
+                header.plan_line,
+                "plan",
+                f"is {header.plan_id!r}, but this file holds plan {headers[0].plan_id!r} "
+                f"(line {headers[0].plan_line}): one plan per file, its versions as documents",
+            )
+    return parsed
+
+
+def _parse_document(root: Field, text: str, report: Report) -> ParsedPlan:
     top = Section(report, root, "a plan (plan: ..., version: ..., ...)")
     if not top.valid:
         return ParsedPlan(None, None)
@@ -62,7 +77,7 @@ def parse_plan(text: str, report: Report) -> ParsedPlan:
     top.reject_unknown(TOP_KEYS)
     plan_field, version_field = top.require("plan"), top.require("version")
     plan_id = _plan_id(report, plan_field) if plan_field else None
-    version = read_integer(report, version_field, 1) if version_field else None
+    version = read_integer(report, version_field, 1, MAX_VERSION) if version_field else None
     name_field, currency_field = top.get("name"), top.get("currency")
     name = read_text(report, name_field) if name_field else plan_id
     currency = _currency(report, currency_field) if currency_field else DEFAULT_CURRENCY
@@ -77,11 +92,13 @@ def parse_plan(text: str, report: Report) -> ParsedPlan:
     heads = tuple(read.head for read in reads if read.head)
     _check_heads(report, heads)
 
-    if not (plan_id and version_field and version and effective_field and effective and currency):
+    ready = plan_field and version_field and effective_field and currency
+    if not (ready and plan_id and version and effective):
         return ParsedPlan(None, None)
     header = PlanHeader(
         source=report.source,
         plan_id=plan_id,
+        plan_line=plan_field.line,
         version=version,
         version_line=version_field.line,
         effective_from=effective[0],
@@ -169,8 +186,8 @@ def _lifecycle(report: Report, where: Field) -> tuple[Lifecycle | None, int | No
     section = Section(report, where, "a mapping (window_months: ..., baseline_months: ...)")
     section.reject_unknown(("window_months", "baseline_months"))
     window_field, baseline_field = section.require("window_months"), section.get("baseline_months")
-    window = read_integer(report, window_field, 1) if window_field else None
-    baseline = read_integer(report, baseline_field, 1) if baseline_field else None
+    window = read_integer(report, window_field, 1, MAX_MONTHS) if window_field else None
+    baseline = read_integer(report, baseline_field, 1, MAX_MONTHS) if baseline_field else None
     if window is None:
         return None, None
     if baseline_field is None:

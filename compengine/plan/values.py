@@ -15,7 +15,11 @@ from compengine.money import format_cents, parse_decimal, parse_money
 from compengine.months import parse_period
 from compengine.plan.nodes import Field, Report, kind_of
 
-_INTEGER = re.compile(r"^[+-]?\d+$")
+_INTEGER = re.compile(r"^[+-]?[0-9]+$")  # ASCII digits only (\d is any script's digit)
+_CONTROL = re.compile(r"[\x00-\x08\x0a-\x1f\x7f-\x9f]")  # control characters but tab
+MAX_MONTHS = 1200  # spec section 1: window, baseline, within, churn and duration months
+MAX_ID_LENGTH = 200
+FORMULA_START = ("=", "+", "-", "@")  # ids end up in spreadsheets
 
 
 def read_text(report: Report, where: Field) -> str | None:
@@ -27,7 +31,24 @@ def read_text(report: Report, where: Field) -> str | None:
     if not node.value.strip():
         report.at(where, "must not be empty")
         return None
+    if _CONTROL.search(node.value):
+        report.at(where, "must not contain control characters")
+        return None
     return node.value
+
+
+def read_id(report: Report, where: Field) -> str | None:
+    """An id (component id, role): 1-200 characters, not starting like a spreadsheet formula."""
+    value = read_text(report, where)
+    if value is None:
+        return None
+    if len(value) > MAX_ID_LENGTH:
+        report.at(where, f"is longer than {MAX_ID_LENGTH} characters")
+        return None
+    if value.startswith(FORMULA_START):
+        report.at(where, f"{value!r} must not begin with {', '.join(FORMULA_START)}")
+        return None
+    return value
 
 
 def _number_text(report: Report, where: Field, what: str) -> str | None:
@@ -41,16 +62,22 @@ def _number_text(report: Report, where: Field, what: str) -> str | None:
     return node.value
 
 
-def read_integer(report: Report, where: Field, minimum: int) -> int | None:
+def read_integer(report: Report, where: Field, minimum: int, maximum: int) -> int | None:
     text = _number_text(report, where, "a whole number")
     if text is None:
         return None
     if not _INTEGER.match(text):
         report.at(where, f"must be a whole number, not {text!r}")
         return None
+    if len(text.lstrip("+-").lstrip("0")) > len(str(maximum)):
+        report.at(where, f"must be at most {maximum:,} (is {text})")
+        return None
     value = int(text)
     if value < minimum:
         report.at(where, f"must be at least {minimum} (is {value})")
+        return None
+    if value > maximum:
+        report.at(where, f"must be at most {maximum:,} (is {value})")
         return None
     return value
 
@@ -62,8 +89,8 @@ def read_decimal(report: Report, where: Field, *, positive: bool = False) -> Fra
         return None
     try:
         value = parse_decimal(text)
-    except ValueError:
-        report.at(where, f"{text!r} is not a plain decimal number (like 0.05)")
+    except ValueError as error:
+        report.at(where, str(error))
         return None
     if positive and value <= 0:
         report.at(where, f"must be greater than 0 (is {text})")
@@ -81,12 +108,8 @@ def read_money(report: Report, where: Field) -> int | None:
         return None
     try:
         cents = parse_money(text)
-    except ValueError:
-        report.add(
-            where.line,
-            where.path,
-            f"{text!r} is not an amount of money (a plain decimal with at most 2 places)",
-        )
+    except ValueError as error:
+        report.at(where, str(error))
         return None
     if cents < 0:
         report.at(where, f"must not be negative (is {format_cents(cents)})")

@@ -270,10 +270,10 @@ def test_numbers_are_plain_decimals_and_money_has_two_places(problems):
           - {id: keep, type: sustained_usage, role: CSM, rate: "0.02"}
         """)
     ) == [
-        "plan.yaml:6: components[0].payout.flat: '500.005' is not an amount of money "
-        "(a plain decimal with at most 2 places)",
-        "plan.yaml:7: components[1].rate: '5e-2' is not a plain decimal number (like 0.05)",
-        "plan.yaml:7: components[1].threshold: '.1' is not a plain decimal number (like 0.05)",
+        "plan.yaml:6: components[0].payout.flat: '500.005' is not a money amount "
+        "(a decimal with at most 2 places)",
+        "plan.yaml:7: components[1].rate: '5e-2' is not a plain decimal number",
+        "plan.yaml:7: components[1].threshold: '.1' is not a plain decimal number",
         "plan.yaml:8: components[2].rate: must be a number, not a quoted text ('0.02')",
     ]
 
