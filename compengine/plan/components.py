@@ -15,12 +15,12 @@ from ruamel.yaml.nodes import ScalarNode, SequenceNode
 
 from compengine.plan.model import (
     COMPONENT_TYPES,
+    RESERVED_COMPONENT_IDS,
     Bonus,
     Clawback,
     Component,
     Expansion,
     FirstPurchase,
-    RESERVED_COMPONENT_IDS,
     RampRealization,
     SustainedUsage,
     Tier,

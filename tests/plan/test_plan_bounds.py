@@ -60,7 +60,10 @@ def test_1200_months_and_version_1000000_are_accepted(write_plan):
 
 def test_money_has_at_most_13_whole_digits_and_rates_12_places(problems):
     text = HEADER + (
-        "  - {id: first, type: first_purchase, role: AE, payout: {flat: 12345678901234567890123456}}\n"
+        "  - id: first\n"
+        "    type: first_purchase\n"
+        "    role: AE\n"
+        "    payout: {flat: 12345678901234567890123456}\n"
         "  - id: ramp\n"
         "    type: ramp_realization\n"
         "    role: AE\n"
@@ -69,25 +72,25 @@ def test_money_has_at_most_13_whole_digits_and_rates_12_places(problems):
         "    bonus: {attainment_at_least: 1, amount: 10000000000000}\n"
     )
     assert problems(text) == [
-        "plan.yaml:6: components[0].payout.flat: '12345678901234567890123456' has more than "
+        "plan.yaml:9: components[0].payout.flat: '12345678901234567890123456' has more than "
         "13 digits before the point",
-        "plan.yaml:10: components[1].rate: '0.0000000000001' has more than 12 decimal places",
-        "plan.yaml:11: components[1].cap: '99999999999999' has more than 13 digits before the point",
-        "plan.yaml:12: components[1].bonus.amount: '10000000000000' has more than 13 digits "
+        "plan.yaml:13: components[1].rate: '0.0000000000001' has more than 12 decimal places",
+        "plan.yaml:14: components[1].cap: '99999999999999' has more than 13 digits before "
+        "the point",
+        "plan.yaml:15: components[1].bonus.amount: '10000000000000' has more than 13 digits "
         "before the point",
     ]
 
 
 def test_digits_of_other_scripts_are_not_numbers(problems):
-    text = HEADER.replace("version: 1", "version: ١").replace("2027-01", "٢٠٢٧-٠١") + (
-        "  - {id: grow, type: expansion, role: AE, rate: ０.04}\n"
-    )
+    arabic_one, arabic_period = "\u0661", "\u0662\u0660\u0662\u0667-\u0660\u0661"
+    text = HEADER.replace("version: 1", f"version: {arabic_one}").replace("2027-01", arabic_period)
+    text += "  - {id: grow, type: expansion, role: AE, rate: \uff10.04}\n"
     problems_found = problems(text)
-    assert problems_found[0] == "plan.yaml:2: version: must be a whole number, not '١'"
+    assert problems_found[0] == f"plan.yaml:2: version: must be a whole number, not '{arabic_one}'"
     assert problems_found[1].startswith("plan.yaml:3: effective.from: ")
-    assert (
-        problems_found[2]
-        == "plan.yaml:6: components[0].rate: '０.04' is not a plain decimal number"
+    assert problems_found[2] == (
+        "plan.yaml:6: components[0].rate: '\uff10.04' is not a plain decimal number"
     )
     assert len(problems_found) == 3
 
