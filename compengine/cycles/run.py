@@ -21,6 +21,7 @@ from compengine.cycles import audit
 from compengine.cycles.catch_up import CATCH_UP, held_adjustment_catch_ups
 from compengine.cycles.faults import pause_point
 from compengine.cycles.fingerprint import fingerprint
+from compengine.cycles.frozen import record_plan_versions, refuse_changed_frozen_versions
 from compengine.cycles.periods import (
     CALCULATED,
     LOCKED,
@@ -210,6 +211,7 @@ def run_period(
         state = get_period(session, period)
         refuse_unless(state, (OPEN, CALCULATED), "run")
         refuse_if_later_locked(session, period, "run")
+        refuse_changed_frozen_versions(session, plans)
         computed = compute_run(session, period, plans)
         run = RunRecord(
             period=period,
@@ -221,6 +223,7 @@ def run_period(
         )
         session.add(run)
         session.flush()
+        record_plan_versions(session, run.id, plans)
         _write_result(
             session,
             period,

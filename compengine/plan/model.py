@@ -111,6 +111,7 @@ class PlanVersion:
     components: tuple[Component, ...]
     source: str = ""  # file path, for messages and lineage
     text: str = ""  # the file's text, for run fingerprints
+    line: int = 0  # the line of `version:` in the file, for messages
 
     def in_force(self, month: int) -> bool:
         return self.effective_from <= month and (

@@ -122,6 +122,7 @@ def _parse_document(root: Field, text: str, report: Report) -> ParsedPlan:
         components=tuple(read.component for read in reads if read.component),
         source=report.source,
         text=text,
+        line=version_field.line,
     )
     return ParsedPlan(header, plan)
 
