@@ -13,9 +13,11 @@ from compengine.calc.errors import ConfigurationError
 from compengine.calc.snapshot import read_snapshot
 from compengine.cli.common import PLANS_OPTION, state
 from compengine.cli.output import print_table, terminal_text, write_csv
+from compengine.cli.whatif import DiffFormat, print_what_if
 from compengine.cycles.periods import checked_period
 from compengine.cycles.queries import PAYOUT_COLUMNS, line_json, line_record, period_lines
 from compengine.cycles.run import paid_before, run_period
+from compengine.cycles.whatif import what_if
 from compengine.money import format_cents, round_cents
 from compengine.months import format_period, parse_period
 from compengine.plan.load import load_plans
@@ -37,15 +39,19 @@ def register(app: typer.Typer) -> None:
         wait: bool = typer.Option(
             False, "--wait", help="Wait for a run in progress instead of failing."
         ),
+        dry_run: bool = typer.Option(
+            False, "--dry-run", help="Show what the run would change (like diff); write nothing."
+        ),
     ) -> None:
         """Compute the period's payout lines (replaces the period's earlier run)."""
         app_state = state(ctx)
+        plan_versions = load_plans([app_state.plans_path(plans)])
+        if dry_run:
+            result = what_if(app_state.engine, checked_period(period), plan_versions, "run")
+            print_what_if(result, DiffFormat.table)
+            return
         summary = run_period(
-            app_state.engine,
-            checked_period(period),
-            load_plans([app_state.plans_path(plans)]),
-            app_state.actor,
-            wait=wait,
+            app_state.engine, checked_period(period), plan_versions, app_state.actor, wait=wait
         )
         typer.echo(
             f"period {summary.period}: run {summary.run_id}, {summary.lines} payout lines, "

@@ -183,7 +183,9 @@ def _fix(
     """`keep version 1 with effective: {from: 2027-01, to: 2027-06} and add version 2 from
     2027-07`, from what was recorded (or, without a record, what is known)."""
     record = frozen.record
-    start = record.effective_from if record else (format_period(plan.effective_from) if plan else None)
+    start = (
+        record.effective_from if record else (format_period(plan.effective_from) if plan else None)
+    )
     ended = record and record.effective_to and parse_period(record.effective_to) <= locked_through
     if ended:
         return (
@@ -193,11 +195,14 @@ def _fix(
     later_starts = [p.effective_from for p in siblings if p.effective_from > locked_through]
     end = min(later_starts) - 1 if later_starts else locked_through
     successor = [p.version for p in siblings if p.effective_from == end + 1]
-    number = successor[0] if successor else max([frozen.version, *(p.version for p in siblings)]) + 1
+    number = (
+        successor[0] if successor else max([frozen.version, *(p.version for p in siblings)]) + 1
+    )
+    to = format_period(end)
     keep = (
-        f"keep version {frozen.version} with `effective: {{from: {start}, to: {format_period(end)}}}`"
+        f"keep version {frozen.version} with `effective: {{from: {start}, to: {to}}}`"
         if start
-        else f"keep version {frozen.version} as it was, ending it with `to: {format_period(end)}`"
+        else f"keep version {frozen.version} as it was, ending it with `to: {to}`"
     )
     return f"{keep} and add version {number} from {format_period(end + 1)}"
 

@@ -1,10 +1,11 @@
 """A plan version's content hash: what decides its pay, independent of how the file is written.
 
 The hash is taken over the parsed, validated version (not the file's text), so comments,
-formatting, key order, the order of components and of scope values, `0.05` versus `0.050` and defaults written out or
-left implicit do not change it. It leaves out the name (a label) and the effective range:
-ending a version with `to:` is the safe way to change a plan, so the range is checked on
-its own, month by month, against the locked periods (`compengine.cycles.frozen`).
+formatting, key order, the order of components and of scope values, `0.05` versus `0.050`
+and defaults written out or left implicit do not change it. It leaves out the name (a
+label) and the effective range: ending a version with `to:` is the safe way to change a
+plan, so the range is checked on its own, month by month, against the locked periods
+(`compengine.cycles.frozen`).
 """
 
 from __future__ import annotations
