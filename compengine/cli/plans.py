@@ -1,12 +1,18 @@
-"""`compengine plan check PATH...`: validate plan files without touching the database."""
+"""`compengine plan check PATH... [--db URL]`: validate plan files, and with a database, check
+that they keep every plan version that paid a locked period as it was."""
 
 from __future__ import annotations
 
 import typer
+from sqlmodel import Session
 
+from compengine.cli.output import terminal_text
+from compengine.cycles.frozen import check_frozen_versions
+from compengine.errors import UserError
 from compengine.months import format_period
 from compengine.plan.load import load_plans
 from compengine.plan.model import PlanVersion
+from compengine.storage.database import make_engine
 
 
 def describe(plan: PlanVersion) -> str:
@@ -20,6 +26,19 @@ def describe(plan: PlanVersion) -> str:
     )
 
 
+def _frozen_warnings(url: str, plans: list[PlanVersion]) -> list[str]:
+    """What `run` on that database would say about these plans: problems raise UserError."""
+    engine = make_engine(url)
+    try:
+        with Session(engine) as session:
+            check = check_frozen_versions(session, plans)
+    finally:
+        engine.dispose()
+    if check.problems:
+        raise UserError(check.problems)
+    return check.warnings
+
+
 def register(app: typer.Typer) -> None:
     plan_app = typer.Typer(help="Plan files (spec section 3).", no_args_is_help=True)
 
@@ -30,9 +49,18 @@ def register(app: typer.Typer) -> None:
             metavar="PATH",
             help="Plan files, or folders of *.yaml files.",
         ),
+        db: str | None = typer.Option(
+            None,
+            "--db",
+            help="Also check against this database: versions that paid locked periods are frozen.",
+        ),
     ) -> None:
         """Validate plan files: print each plan version, or every problem (exit 1)."""
-        for plan in load_plans(paths):
-            typer.echo(describe(plan))
+        plans = load_plans(paths)
+        warnings = _frozen_warnings(db, plans) if db else []
+        for plan in plans:
+            typer.echo(terminal_text(describe(plan)))
+        for warning in warnings:
+            typer.echo(f"warning: {terminal_text(warning)}", err=True)
 
     app.add_typer(plan_app, name="plan")
