@@ -91,14 +91,16 @@ def check_frozen_versions(session: Session, plans: Sequence[PlanVersion]) -> Fro
         what = _what_is_wrong(frozen, plan, locked_through)
         if what:
             where = plan or siblings[0]
-            field_name = "effective" if what.startswith("its effective") else "version"
+            on_range = what.startswith("its effective")
+            line = where.effective_line if on_range else where.line
+            field_name = "effective" if on_range else "version"
             fix = _fix(frozen, plan, siblings, locked_through)
             message = (
                 f"{frozen.plan_id} v{frozen.version} paid lines in locked periods "
                 f"{month_ranges(frozen.paid_periods)}, but {what}; a run would change locked "
                 f"pay. Fix: {fix} ({README_SECTION})"
             )
-            check.problems.append(Problem(where.source, where.line, field_name, message))
+            check.problems.append(Problem(where.source, line, field_name, message))
         elif frozen.record is None:
             check.warnings.append(
                 f"{frozen.plan_id} v{frozen.version} paid locked periods "
@@ -194,10 +196,8 @@ def _fix(
         )
     later_starts = [p.effective_from for p in siblings if p.effective_from > locked_through]
     end = min(later_starts) - 1 if later_starts else locked_through
-    successor = [p.version for p in siblings if p.effective_from == end + 1]
-    number = (
-        successor[0] if successor else max([frozen.version, *(p.version for p in siblings)]) + 1
-    )
+    later = [p.version for p in siblings if p.version > frozen.version]
+    number = min(later) if later else max([frozen.version, *(p.version for p in siblings)]) + 1
     to = format_period(end)
     keep = (
         f"keep version {frozen.version} with `effective: {{from: {start}, to: {to}}}`"

@@ -19,7 +19,9 @@ from typing import Any
 from compengine.plan.model import PlanVersion
 
 # Fields that do not decide pay, or (the effective range) are checked apart.
-_LEFT_OUT = frozenset({"name", "effective_from", "effective_to", "source", "text", "line"})
+_LEFT_OUT = frozenset(
+    {"name", "effective_from", "effective_to", "source", "text", "line", "effective_line"}
+)
 
 
 def content_hash(plan: PlanVersion) -> str:

@@ -112,6 +112,7 @@ class PlanVersion:
     source: str = ""  # file path, for messages and lineage
     text: str = ""  # the file's text, for run fingerprints
     line: int = 0  # the line of `version:` in the file, for messages
+    effective_line: int = 0  # the line of `effective:`
 
     def in_force(self, month: int) -> bool:
         return self.effective_from <= month and (

@@ -123,6 +123,7 @@ def _parse_document(root: Field, text: str, report: Report) -> ParsedPlan:
         source=report.source,
         text=text,
         line=version_field.line,
+        effective_line=effective_field.line,
     )
     return ParsedPlan(header, plan)
 
