@@ -88,12 +88,11 @@ def check_frozen_versions(session: Session, plans: Sequence[PlanVersion]) -> Fro
             continue
         plan = given.get((frozen.plan_id, frozen.version))
         siblings = [p for p in plans if p.plan_id == frozen.plan_id]
-        what = _what_is_wrong(frozen, plan, locked_through)
-        if what:
+        wrong = _what_is_wrong(frozen, plan, locked_through)
+        if wrong:
+            field_name, what = wrong
             where = plan or siblings[0]
-            on_range = what.startswith("its effective")
-            line = where.effective_line if on_range else where.line
-            field_name = "effective" if on_range else "version"
+            line = where.effective_line if field_name == "effective" else where.line
             fix = _fix(frozen, plan, siblings, locked_through)
             message = (
                 f"{frozen.plan_id} v{frozen.version} paid lines in locked periods "
@@ -142,14 +141,15 @@ def frozen_versions(session: Session) -> list[FrozenVersion]:
 
 def _what_is_wrong(
     frozen: FrozenVersion, plan: PlanVersion | None, locked_through: int
-) -> str | None:
+) -> tuple[str, str] | None:
+    """(the field to point at, what is wrong), or None when the version is as it was."""
     if plan is None:
-        return "it is missing from the plan files"
+        return "version", "it is missing from the plan files"
     record = frozen.record
     if record is None:
         return None
     if content_hash(plan) != record.content_hash:
-        return "its content has changed since (an edit without a version bump)"
+        return "version", "its content has changed since (an edit without a version bump)"
     before = _locked_months(
         parse_period(record.effective_from),
         None if record.effective_to is None else parse_period(record.effective_to),
@@ -158,7 +158,7 @@ def _what_is_wrong(
     now = _locked_months(plan.effective_from, plan.effective_to, locked_through)
     if now == before:
         return None
-    return (
+    return "effective", (
         f"its effective range now puts it in force in locked months {_range_text(now)} "
         f"instead of {_range_text(before)}"
     )
