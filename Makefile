@@ -46,7 +46,7 @@ demo: $(INSTALLED)
 	$(COMPENGINE) run --period 2027-07 --plans plans/
 	$(COMPENGINE) adjust --payee ae3 --period 2027-07 --amount 250.00 --reason "SPIFF: hooli expansion"
 	$(COMPENGINE) hold --payee csm1 --period 2027-07 --reason "awaiting signed plan acknowledgement"
-	$(COMPENGINE) release --payee csm1 --period 2027-07
+	$(COMPENGINE) release --payee csm1 --period 2027-07 --reason "acknowledgement signed"
 	$(COMPENGINE) approve --period 2027-07
 	$(COMPENGINE) lock --period 2027-07
 	@echo "==> payouts of 2027-07 (payroll's view)"
