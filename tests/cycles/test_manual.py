@@ -1,12 +1,15 @@
 """Adjustments, holds and releases, and the true-up of a late correction after lock."""
 
 import json
+import subprocess
+import sys
 
 import pytest
 from sqlalchemy import create_engine, text
 
 from tests.conftest import table_snapshot
 from tests.cycles.conftest import PLAN, amounts, payouts, run, write_usage
+from tests.cycles.test_concurrency import compengine, start_run, wait_for
 
 
 def close(cli, period):
@@ -304,17 +307,31 @@ def test_status_totals_cannot_overflow(acme, db_url):
     assert "180000000000000000.00" in result.out
 
 
-@pytest.mark.parametrize(
-    "command",
-    [
-        ("adjust", "--amount", "10.00", "--reason", "spiff"),
-        ("hold", "--reason", "paperwork"),
-        ("release", "--reason", "signed"),
-    ],
-)
-def test_adjust_hold_and_release_take_wait(acme, command):
-    name, *options = command
-    if name == "release":
-        acme("hold", "--payee", "ae1", "--period", "2027-01", "--reason", "paperwork")
-    result = acme(name, "--payee", "ae1", "--period", "2027-01", *options, "--wait")
-    assert result.code == 0, result.err
+def test_adjust_hold_and_release_wait_for_a_run_in_progress(acme, db_url, tmp_path):
+    acme("hold", "--payee", "csm1", "--period", "2027-03", "--reason", "paperwork")
+    commands = [
+        ("adjust", "--payee", "ae1", "--period", "2027-02", "--amount", "10", "--reason", "x"),
+        ("hold", "--payee", "csm1", "--period", "2027-02", "--reason", "paperwork"),
+        ("release", "--payee", "csm1", "--period", "2027-03", "--reason", "signed"),
+    ]
+    marker = tmp_path / "paused"
+    first = start_run(db_url, "2027-01", marker, pause_seconds="8")
+    wait_for(marker, first)
+    busy = compengine(db_url, *commands[0])
+    assert busy.returncode == 1 and "is in progress on this database" in busy.stderr
+    waiting = [
+        subprocess.Popen(
+            [sys.executable, "-m", "compengine", "--db", db_url, *command, "--wait"],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for command in commands
+    ]
+    assert first.wait(timeout=60) == 0
+    for process in waiting:
+        _, err = process.communicate(timeout=120)
+        assert process.returncode == 0, err
+    actions = [e["action"] for e in json.loads(acme("audit", "--format", "json").out)]
+    assert actions[:3] == ["load", "hold", "run"]
+    assert sorted(actions[3:]) == ["adjust", "hold", "release"]
