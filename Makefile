@@ -58,6 +58,8 @@ demo: $(INSTALLED)
 	@echo "==> exceptions and the state of every period"
 	$(COMPENGINE) exceptions --period 2027-07 --plans $(SAMPLE)/plans/
 	$(COMPENGINE) status
+	@echo "==> who did what to 2027-07, and why (the audit log, times in UTC)"
+	$(COMPENGINE) audit --period 2027-07
 
 lint: $(INSTALLED)
 	$(BIN)/ruff check compengine tests migrations
