@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import re
 from collections import defaultdict
+from contextlib import suppress
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -118,15 +119,15 @@ _SINCE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}([T ][0-9:.]+(Z|[+-][0-9]{2}:?[
 def parse_since(text: str) -> datetime:
     """The moment `--since` names: a date (its start, UTC) or an ISO datetime, UTC unless
     it carries an offset. ASCII digits only, like every other input."""
-    try:
-        if not _SINCE.match(text.strip()):
-            raise ValueError(text)
-        moment = datetime.fromisoformat(text.strip())
-    except ValueError as error:
+    moment = None
+    if _SINCE.match(text.strip()):
+        with suppress(ValueError):
+            moment = datetime.fromisoformat(text.strip())
+    if moment is None:
         raise UserError.single(
             f"--since: {text!r} is not a date (YYYY-MM-DD) or an ISO datetime "
             "(YYYY-MM-DDTHH:MM[:SS][+HH:MM])"
-        ) from error
+        )
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
