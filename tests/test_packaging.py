@@ -70,6 +70,11 @@ def test_the_wheel_ships_every_package_and_none_empty(wheel_files):
     } | {"compengine/migrations", "compengine/migrations/versions"}
     shipped = {f.rsplit("/", 1)[0] for f in wheel_files if f.startswith("compengine/")}
     assert source_packages <= shipped
+    tops = {f.split("/")[0] for f in wheel_files}
+    assert len(tops) == 2 and "compengine" in tops
+    assert all(
+        top == "compengine" or PurePosixPath(top).match("compengine-*.dist-info") for top in tops
+    )
     for package in sorted(source_packages):
         contents = {f for f in wheel_files if f.startswith(package + "/")}
         assert contents - {f"{package}/__init__.py"}, f"{package} ships nothing but __init__.py"
