@@ -12,6 +12,8 @@ BIN := $(VENV)/bin
 # Written after a successful install; reinstalls when pyproject.toml changes.
 INSTALLED := $(VENV)/.installed
 DEMO_DB := out/demo.db
+# the sample data and plans that ship in the package (`compengine sample DIR` copies them)
+SAMPLE := compengine/sample
 COMPENGINE := $(BIN)/compengine --db sqlite:///$(CURDIR)/$(DEMO_DB)
 PYTEST_ARGS ?=
 
@@ -31,22 +33,22 @@ demo: $(INSTALLED)
 	@echo "==> compengine init: create the schema in a new $(DEMO_DB)"
 	$(COMPENGINE) init
 	@echo "==> compengine load: the sample payees, accounts, assignments, contracts and usage"
-	$(COMPENGINE) load compengine/sample
+	$(COMPENGINE) load $(SAMPLE)
 	@echo "==> compengine plan check: validate the plan files"
-	$(COMPENGINE) plan check plans/
+	$(COMPENGINE) plan check $(SAMPLE)/plans/
 	@for period in 2027-01 2027-02 2027-03 2027-04 2027-05 2027-06; do \
 		echo "==> monthly cycle $$period: run, approve, lock"; \
-		$(COMPENGINE) run --period $$period --plans plans/; \
+		$(COMPENGINE) run --period $$period --plans $(SAMPLE)/plans/; \
 		$(COMPENGINE) approve --period $$period; \
 		$(COMPENGINE) lock --period $$period; \
 	done
 	@echo "==> a late usage correction for globex in 2027-02 arrives after 2027-02 was locked"
-	$(COMPENGINE) load compengine/sample/late
+	$(COMPENGINE) load $(SAMPLE)/late
 	@echo "==> 2027-07: the correction comes back as a true-up; csm1 is held for a day"
-	$(COMPENGINE) run --period 2027-07 --plans plans/
+	$(COMPENGINE) run --period 2027-07 --plans $(SAMPLE)/plans/
 	$(COMPENGINE) adjust --payee ae3 --period 2027-07 --amount 250.00 --reason "SPIFF: hooli expansion"
 	$(COMPENGINE) hold --payee csm1 --period 2027-07 --reason "awaiting signed plan acknowledgement"
-	$(COMPENGINE) release --payee csm1 --period 2027-07
+	$(COMPENGINE) release --payee csm1 --period 2027-07 --reason "acknowledgement signed"
 	$(COMPENGINE) approve --period 2027-07
 	$(COMPENGINE) lock --period 2027-07
 	@echo "==> payouts of 2027-07 (payroll's view)"
@@ -54,8 +56,10 @@ demo: $(INSTALLED)
 	@echo "==> what ae2 sees for 2027-07: every line explained"
 	$(COMPENGINE) explain --payee ae2 --period 2027-07
 	@echo "==> exceptions and the state of every period"
-	$(COMPENGINE) exceptions --period 2027-07 --plans plans/
+	$(COMPENGINE) exceptions --period 2027-07 --plans $(SAMPLE)/plans/
 	$(COMPENGINE) status
+	@echo "==> who did what to 2027-07, and why (the audit log, times in UTC)"
+	$(COMPENGINE) audit --period 2027-07
 
 lint: $(INSTALLED)
 	$(BIN)/ruff check compengine tests migrations

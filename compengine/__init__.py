@@ -2,8 +2,9 @@
 
 Data flows plan files -> validated plans (``plan``), ledger files -> stored rows and
 monthly usage (``ledger``, ``storage``), then crediting, component calculators and
-payouts (``calc``, ``crediting``, ``results``), payout cycles (``cycles``), and out to
-reps and payroll (``statements``, ``api``). ``cli`` ties the steps together.
+payouts (``calc``, ``crediting``, ``results``) and payout cycles (``cycles``). ``cli``
+ties the steps together; ``sample`` is the bundled demo data and plans. Statements and
+the REST API (spec sections 9 to 11) are not built yet.
 """
 
 __version__ = "0.1.0"

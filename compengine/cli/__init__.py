@@ -10,7 +10,7 @@ import sys
 
 import typer
 
-from compengine.cli import bench, cycle, load, plans, results, setup, whatif
+from compengine.cli import bench, cycle, load, plans, results, sample, setup, whatif
 from compengine.cli.common import AppState
 from compengine.config import current_actor, database_url
 from compengine.errors import UserError
@@ -34,7 +34,7 @@ def _global_options(
     ctx.obj = AppState(url=database_url(db), actor=current_actor(user))
 
 
-for module in (setup, load, plans, results, whatif, cycle, bench):
+for module in (setup, load, plans, results, whatif, cycle, bench, sample):
     module.register(app)
 
 

@@ -12,6 +12,7 @@ from compengine.bench.load_bench import bench_load
 from compengine.bench.run_bench import bench_run
 from compengine.bench.synthetic import LedgerShape
 from compengine.cli.common import state
+from compengine.sample import PLANS
 
 
 def register(app: typer.Typer) -> None:
@@ -65,7 +66,9 @@ def register(app: typer.Typer) -> None:
         accounts: int = typer.Option(10_000, "--accounts", min=1),
         payees: int = typer.Option(1_000, "--payees", min=3),
         months: int = typer.Option(12, "--months", min=1),
-        plans: Path = typer.Option(Path("plans"), "--plans", help="Plan files to run with."),
+        plans: Path = typer.Option(
+            PLANS, "--plans", help="Plan files to run with (default: the sample plans)."
+        ),
         db: str | None = typer.Option(
             None, "--db", help="Empty database to use; default: a throw-away SQLite file."
         ),

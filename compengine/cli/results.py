@@ -14,6 +14,7 @@ from compengine.calc.snapshot import read_snapshot
 from compengine.cli.common import PLANS_OPTION, state
 from compengine.cli.output import print_table, terminal_text, write_csv
 from compengine.cli.whatif import DiffFormat, print_what_if
+from compengine.cycles.inputs import require_payee
 from compengine.cycles.periods import checked_period
 from compengine.cycles.queries import PAYOUT_COLUMNS, line_json, line_record, period_lines
 from compengine.cycles.run import paid_before, run_period
@@ -128,9 +129,9 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Each of a payee's lines in the period with the numbers behind it."""
         with Session(state(ctx).engine) as session:
-            lines = period_lines(session, checked_period(period), payee)
+            lines = period_lines(session, checked_period(period), require_payee(session, payee))
         if not lines:
-            typer.echo(f"{payee} has no payout lines in {period}")
+            typer.echo(terminal_text(f"{payee} has no payout lines in {period}"))
         for line in lines:
             where = (
                 f"{line.plan_id} v{line.plan_version} / {line.component_id}"

@@ -3,6 +3,7 @@
 An adjustment is a payout line of component 'adjustment' with a reason; runs keep it.
 A hold marks all of a payee's lines in one period 'held': recorded, shown, not paid,
 so the payout formula pays them as a catch-up in the next period that is run.
+Both need a period that can still be paid; holds and releases give a reason too.
 """
 
 from __future__ import annotations
@@ -11,28 +12,19 @@ from sqlalchemy import select, update
 from sqlmodel import Session
 
 from compengine.cycles import audit
+from compengine.cycles.inputs import checked_reason, require_payee
 from compengine.cycles.periods import (
     APPROVED,
     CALCULATED,
     OPEN,
     get_period,
     mark_later_stale,
+    refuse_if_unpayable,
     refuse_unless,
 )
 from compengine.errors import UserError
-from compengine.money import format_cents, parse_money
-from compengine.storage.models import Hold, Payee, PayoutLine
-
-
-def _require_payee(session: Session, payee_id: str) -> None:
-    if session.get(Payee, payee_id) is None:
-        raise UserError.single(f"--payee: unknown payee {payee_id!r}")
-
-
-def _require_reason(reason: str) -> str:
-    if not reason.strip():
-        raise UserError.single("--reason: a reason is required")
-    return reason.strip()
+from compengine.money import MONEY_WHOLE_DIGITS, format_cents, money_in_range, parse_money
+from compengine.storage.models import Hold, PayoutLine
 
 
 def _active_hold(session: Session, period: str, payee_id: str) -> Hold | None:
@@ -40,19 +32,38 @@ def _active_hold(session: Session, period: str, payee_id: str) -> Hold | None:
     return session.execute(query).scalars().first()
 
 
-def adjust(
-    session: Session, period: str, payee_id: str, amount: str, reason: str, actor: str
-) -> PayoutLine:
-    reason = _require_reason(reason)
+def _adjustment_cents(session: Session, payee_id: str, amount: str) -> int:
+    """The amount in cents, refused unless the payee's adjustments, taken without their
+    signs, stay within the money range: then no sum of them (a period's adjustments, a
+    held catch-up) can leave it either."""
     try:
         cents = parse_money(amount)
     except ValueError as error:
         raise UserError.single(f"--amount: {error}") from error
     if cents == 0:
         raise UserError.single("--amount: an adjustment of 0.00 changes nothing")
-    _require_payee(session, payee_id)
+    stored = session.execute(
+        select(PayoutLine.amount_cents).where(
+            PayoutLine.payee_id == payee_id, PayoutLine.kind == "adjustment"
+        )
+    ).scalars()
+    if not money_in_range(abs(cents) + sum(abs(c) for c in stored)):
+        raise UserError.single(
+            f"--amount: {payee_id}'s adjustments would add up to more than "
+            f"{MONEY_WHOLE_DIGITS} digits before the point"
+        )
+    return cents
+
+
+def adjust(
+    session: Session, period: str, payee_id: str, amount: str, reason: str, actor: str
+) -> PayoutLine:
+    reason = checked_reason(reason)
+    require_payee(session, payee_id)
+    cents = _adjustment_cents(session, payee_id, amount)
     row = get_period(session, period)
     refuse_unless(row, (OPEN, CALCULATED), "adjust")
+    refuse_if_unpayable(session, period, "adjust")
     session.add(row)
     line = PayoutLine(
         period=period,
@@ -91,10 +102,11 @@ def _set_status(session: Session, period: str, payee_id: str, status: str) -> No
 
 
 def hold(session: Session, period: str, payee_id: str, reason: str, actor: str) -> None:
-    reason = _require_reason(reason)
-    _require_payee(session, payee_id)
+    reason = checked_reason(reason)
+    require_payee(session, payee_id)
     row = get_period(session, period)
     refuse_unless(row, (OPEN, CALCULATED, APPROVED), "hold payees in")
+    refuse_if_unpayable(session, period, "hold payees in")
     if _active_hold(session, period, payee_id):
         raise UserError.single(f"payee {payee_id} is already on hold in {period}")
     mark_later_stale(session, period)
@@ -115,14 +127,15 @@ def hold(session: Session, period: str, payee_id: str, reason: str, actor: str) 
     )
 
 
-def release(session: Session, period: str, payee_id: str, actor: str) -> None:
+def release(session: Session, period: str, payee_id: str, reason: str, actor: str) -> None:
+    reason = checked_reason(reason)
     row = get_period(session, period)
     refuse_unless(row, (OPEN, CALCULATED, APPROVED), "release holds in")
     active = _active_hold(session, period, payee_id)
     if active is None:
         raise UserError.single(f"payee {payee_id} is not on hold in {period}")
     mark_later_stale(session, period)
-    active.active, active.released_at = False, audit.now()
+    active.active, active.released_at, active.release_reason = False, audit.now(), reason
     session.add(active)
     _set_status(session, period, payee_id, "paid")
     audit.record(
@@ -131,6 +144,7 @@ def release(session: Session, period: str, payee_id: str, actor: str) -> None:
         "release",
         period=period,
         payee_id=payee_id,
+        reason=reason,
         before={"status": "held"},
         after={"status": "paid"},
     )

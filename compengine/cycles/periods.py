@@ -50,12 +50,28 @@ def mark_later_stale(session: Session, period: str) -> list[str]:
     return marked
 
 
+def _latest_later_locked(session: Session, period: str) -> str | None:
+    locked = [p.period for p in later_periods(session, period) if p.state == LOCKED]
+    return max(locked, default=None)
+
+
+def refuse_if_unpayable(session: Session, period: str, action: str) -> None:
+    """Adjustments and holds need a period that can still be paid; one before a locked
+    period cannot, since that period settled everything before it (spec section 8)."""
+    locked = _latest_later_locked(session, period)
+    if locked:
+        raise UserError.single(
+            f"cannot {action} period {period}: later period {locked} is locked, so {period} "
+            "can no longer be paid; use the next period that is not locked"
+        )
+
+
 def refuse_if_later_locked(session: Session, period: str, action: str) -> None:
     """A locked period already settled everything before it: recomputing an earlier period
     would pay twice. Late data reaches payees through the next period that is run."""
-    locked = [p.period for p in later_periods(session, period) if p.state == LOCKED]
+    locked = _latest_later_locked(session, period)
     if locked:
         raise UserError.single(
-            f"cannot {action} period {period}: later period {locked[-1]} is locked; "
+            f"cannot {action} period {period}: later period {locked} is locked; "
             "late data reaches payees through the next period that is run"
         )

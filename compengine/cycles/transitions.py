@@ -6,6 +6,7 @@ from sqlalchemy import func, select
 from sqlmodel import Session
 
 from compengine.cycles import audit
+from compengine.cycles.inputs import checked_reason
 from compengine.cycles.periods import APPROVED, CALCULATED, LOCKED, get_period, refuse_unless
 from compengine.errors import UserError
 from compengine.storage.models import PayoutLine, Period
@@ -64,8 +65,7 @@ def approve(session: Session, period: str, actor: str) -> None:
 
 
 def reopen(session: Session, period: str, actor: str, reason: str) -> None:
-    if not reason.strip():
-        raise UserError.single("--reason: a reason is required to reopen a period")
+    reason = checked_reason(reason)
     row = get_period(session, period)
     refuse_unless(row, (APPROVED,), "reopen")
     later = session.execute(

@@ -128,6 +128,12 @@ def test_reopen_needs_a_reason_and_an_approved_period(acme, db_url):
         " ",
         message="a reason is required",
     )
+    refused(
+        acme,
+        db_url,
+        *("reopen", "--period", "2027-01", "--reason", "fix\x1b]0;pwned\x07"),
+        message="--reason: control characters are not allowed",
+    )
     assert acme("reopen", "--period", "2027-01", "--reason", "late assignment fix").code == 0
     assert status_of(acme, "2027-01")[1] == "calculated"
     audit = acme("audit").out

@@ -21,7 +21,7 @@ def run(capsys, *args: str) -> tuple[int, str, str]:
 
 
 def test_valid_plans_print_one_line_each_and_exit_0(capsys, monkeypatch, tmp_path):
-    shutil.copytree(REPO / "plans", tmp_path / "plans")
+    shutil.copytree(REPO / "compengine" / "sample" / "plans", tmp_path / "plans")
     shutil.copy(REPO / "tests" / "data" / "worked_example" / "plan.yaml", tmp_path / "fy27.yaml")
     (tmp_path / "fy27.yaml").write_text(
         (tmp_path / "fy27.yaml").read_text(encoding="utf-8").replace("ae-usage", "ae-fy27"),

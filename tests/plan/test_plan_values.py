@@ -86,7 +86,7 @@ def test_the_spec_example_plan_loads_to_exact_values():
 
 
 def test_the_bundled_sample_plans_load_in_name_order():
-    ae, csm = load_plans([REPO / "plans"])
+    ae, csm = load_plans([REPO / "compengine" / "sample" / "plans"])
     assert (ae.plan_id, ae.version, ae.effective_to) == ("ae-usage", 1, None)
     assert (csm.plan_id, csm.version, csm.effective_to) == ("csm-sustain", 1, None)
     for plan in (ae, csm):

@@ -1,1 +1,0 @@
-"""REST API and web pages for payroll and reps."""

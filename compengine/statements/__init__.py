@@ -1,1 +1,0 @@
-"""Rep statements as HTML and PDF."""
