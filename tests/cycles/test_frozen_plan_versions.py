@@ -14,7 +14,7 @@ from tests.conftest import table_snapshot
 
 REPO = Path(__file__).resolve().parents[2]
 AE_PLAN = Path("plans/ae-usage.yaml")
-ORIGINAL = (REPO / "plans" / "ae-usage.yaml").read_text(encoding="utf-8")
+ORIGINAL = (REPO / "compengine" / "sample" / "plans" / "ae-usage.yaml").read_text(encoding="utf-8")
 FIX = (
     "Fix: keep version 1 with `effective: {from: 2027-01, to: 2027-06}` and add version 2 "
     'from 2027-07 (README: "Changing a plan")'
@@ -31,7 +31,7 @@ SAFE = (
 @pytest.fixture
 def locked_half_year(cli, db_url):
     """The demo: sample data loaded, 2027-01..06 run, approved and locked with plans/."""
-    shutil.copytree(REPO / "plans", "plans")
+    shutil.copytree(REPO / "compengine" / "sample" / "plans", "plans")
     assert cli("init").code == 0
     assert cli("load", REPO / "compengine" / "sample").code == 0
     for month in range(1, 7):
