@@ -199,12 +199,12 @@ def transaction(engine: Engine) -> Iterator[Session]:
 
 def describe_database_error(error: SQLAlchemyError, url: URL | None) -> str:
     """One sentence saying what went wrong with the database and what to do."""
-    where = shown(url) if url is not None else "the database"
+    path = sqlite_file(url) if url is not None else None
+    where = str(path or (shown(url) if url is not None else "the database"))
     original = getattr(error, "orig", None) or error
     detail = _first_line(str(original))
     lowered = detail.lower()
     sqlstate = getattr(original, "sqlstate", None)
-    path = sqlite_file(url) if url is not None else None
     if sqlstate == "3D000" or _MISSING_DATABASE.search(detail):
         name = url.database if url is not None else "?"
         return (
@@ -219,12 +219,12 @@ def describe_database_error(error: SQLAlchemyError, url: URL | None) -> str:
         return f"the database {where} lacks compengine's tables ({detail}): run `compengine init`"
     if "file is not a database" in lowered or "malformed" in lowered:
         return (
-            f"{path or where} is not a usable SQLite database ({detail}): point --db at "
+            f"{where} is not a usable SQLite database ({detail}): point --db at "
             "a compengine database, or restore this one from a backup"
         )
     if "unable to open database file" in lowered:
         return (
-            f"cannot open the SQLite database {path or where}: check that the file and its "
+            f"cannot open the SQLite database {where}: check that the file and its "
             "folder may be read and written"
         )
     if "database is locked" in lowered:
