@@ -10,20 +10,39 @@ traceback, never the database password.
 from __future__ import annotations
 
 import sys
+from importlib import import_module
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
-from sqlalchemy.engine import URL
-from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 from typer.core import TyperGroup
 
-from compengine.cli import bench, cycle, load, plans, results, setup
 from compengine.cli.common import AppState
 from compengine.config import load_settings
 from compengine.errors import UserError
-from compengine.storage.database import describe_database_error, hide_password
+
+if TYPE_CHECKING:
+    from sqlalchemy.engine import URL
 
 INTERRUPTED = "interrupted: any unfinished change was rolled back, nothing is half-written"
+
+# The modules that add commands, in the order of `compengine --help`, and the module of
+# each command: a command imports only its own module, so that `status` or a database
+# error never waits for pandas and the engine. A command missing here still works
+# (every module is then imported).
+MODULES = ("setup", "load", "plans", "results", "cycle", "bench")
+COMMAND_MODULES = {
+    "init": "setup",
+    "load": "load",
+    "plan": "plans",
+    **dict.fromkeys(("run", "payouts", "exceptions", "explain"), "results"),
+    **dict.fromkeys(
+        ("approve", "reopen", "lock", "status", "adjust", "hold", "release", "runs", "audit"),
+        "cycle",
+    ),
+    "bench": "bench",
+}
+_GLOBAL_OPTIONS_WITH_VALUES = ("--db", "--user", "--config")
 
 
 class _Boundary(TyperGroup):
@@ -45,6 +64,10 @@ class _Boundary(TyperGroup):
 def report_failure(error: BaseException, app_state: AppState | None) -> int | None:
     """Print what went wrong and return the exit code; None for an error that is a bug
     (it keeps its traceback) or an exit already decided."""
+    from sqlalchemy.exc import DBAPIError, SQLAlchemyError
+
+    from compengine.storage.database import describe_database_error, hide_password
+
     url = _database_of(app_state)
     if _in_chain(error, KeyboardInterrupt):
         print(INTERRUPTED, file=sys.stderr)
@@ -140,13 +163,36 @@ def _global_options(
     )
 
 
-for module in (setup, load, plans, results, cycle, bench):
-    module.register(app)
+_registered: set[str] = set()
+
+
+def _register_commands(argv: list[str]) -> None:
+    """Add the module of the command in `argv` to the app (none for --version; every
+    module for --help, no command, or a command not in COMMAND_MODULES)."""
+    command = _command_name(argv)
+    if command is None and "--version" in argv:
+        return
+    for name in (COMMAND_MODULES[command],) if command in COMMAND_MODULES else MODULES:
+        if name not in _registered:
+            import_module(f"compengine.cli.{name}").register(app)
+            _registered.add(name)
+
+
+def _command_name(argv: list[str]) -> str | None:
+    tokens = iter(argv)
+    for token in tokens:
+        if token in _GLOBAL_OPTIONS_WITH_VALUES:
+            next(tokens, None)
+        elif not token.startswith("-"):
+            return token
+    return None
 
 
 def main(argv: list[str] | None = None) -> int:
     """Run one command; return its exit code (0 ok, 1 user error, 2 usage error,
     130 interrupted). Failures are reported by `_Boundary`; Typer reports usage errors."""
+    argv = sys.argv[1:] if argv is None else argv
+    _register_commands(argv)
     try:
         app(args=argv, prog_name="compengine", standalone_mode=True)
     except SystemExit as done:

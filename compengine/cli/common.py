@@ -5,13 +5,18 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
-from sqlalchemy.engine import URL, Engine
 
 from compengine.config import Origin
 from compengine.errors import UserError
-from compengine.storage.database import open_database, open_for_init, parse_database_url
+
+if TYPE_CHECKING:
+    from sqlalchemy.engine import URL, Engine
+
+# compengine.storage.database is imported where it is used, so that commands without a
+# database (`--version`, `plan check`) start without SQLAlchemy and the schema.
 
 
 @dataclass
@@ -28,6 +33,8 @@ class AppState:
     @cached_property
     def database(self) -> URL:
         """The parsed URL; a bad one is an error located where it was set."""
+        from compengine.storage.database import parse_database_url
+
         try:
             return parse_database_url(self.url)
         except ValueError as error:
@@ -36,9 +43,13 @@ class AppState:
     @cached_property
     def engine(self) -> Engine:
         """The database of every command but `init`: it must exist with a current schema."""
+        from compengine.storage.database import open_database
+
         return open_database(self.database)
 
     def engine_for_init(self) -> Engine:
+        from compengine.storage.database import open_for_init
+
         return open_for_init(self.database)
 
 
