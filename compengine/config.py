@@ -89,13 +89,9 @@ def default_database_url(cwd: Path) -> str:
 
 
 def database_url(explicit: str | None = None) -> str:
-    """--db beats COMPENGINE_DB beats the settings file beats ./compengine.db."""
+    """--db beats COMPENGINE_DB beats the settings file beats ./compengine.db (for
+    Alembic run on its own; compengine's commands use load_settings)."""
     return load_settings(db=explicit).db.value
-
-
-def current_actor(explicit: str | None = None) -> str:
-    """--user beats COMPENGINE_USER beats the settings file beats the OS user."""
-    return load_settings(user=explicit).user
 
 
 def operating_system_user() -> str:

@@ -64,7 +64,8 @@ def hide_password(message: str, url: URL | None) -> str:
     """`message` with the URL's password, wherever a driver echoed it, hidden."""
     if url is None or not url.password:
         return message
-    return message.replace(str(url.password), "***")
+    # Whole words only: a password "pay" must not turn "payouts" into "***outs".
+    return re.sub(rf"(?<!\w){re.escape(str(url.password))}(?!\w)", "***", message)
 
 
 def sqlite_file(url: URL) -> Path | None:
@@ -178,12 +179,6 @@ def known_revisions() -> set[str]:
 
     script = ScriptDirectory.from_config(alembic_config(None))
     return {revision.revision for revision in script.walk_revisions()}
-
-
-def alembic_head() -> str | None:
-    from alembic.script import ScriptDirectory
-
-    return ScriptDirectory.from_config(alembic_config(None)).get_current_head()
 
 
 def is_sqlite(engine: Engine) -> bool:

@@ -6,7 +6,7 @@ import pytest
 
 from compengine.storage.database import (
     SCHEMA_REVISION,
-    alembic_head,
+    alembic_config,
     hide_password,
     parse_database_url,
     sqlite_file,
@@ -14,7 +14,9 @@ from compengine.storage.database import (
 
 
 def test_the_expected_schema_revision_is_the_newest_migration():
-    assert alembic_head() == SCHEMA_REVISION
+    from alembic.script import ScriptDirectory
+
+    assert ScriptDirectory.from_config(alembic_config(None)).get_current_head() == SCHEMA_REVISION
 
 
 @pytest.mark.parametrize(
@@ -41,6 +43,8 @@ def test_the_file_of_an_sqlite_url_and_of_a_uri():
 def test_a_password_is_hidden_wherever_it_is_echoed():
     url = parse_database_url("postgresql://pay:hunter2@dbhost/pay")
     assert hide_password("user pay, password hunter2", url) == "user pay, password ***"
+    short = parse_database_url("postgresql://ops:pay@dbhost/pay")
+    assert hide_password("payouts: password pay refused", short) == "payouts: password *** refused"
     assert hide_password("no password here", parse_database_url("sqlite:///x.db")) == (
         "no password here"
     )
