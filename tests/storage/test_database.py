@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import pytest
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import OperationalError
 
 from compengine.storage.database import (
     SCHEMA_REVISION,
     alembic_config,
+    describe_database_error,
     hide_password,
     parse_database_url,
     sqlite_file,
@@ -48,3 +51,33 @@ def test_a_password_is_hidden_wherever_it_is_echoed():
     assert hide_password("no password here", parse_database_url("sqlite:///x.db")) == (
         "no password here"
     )
+
+
+class DriverError(Exception):
+    """What a DBAPI driver raises: a message and, for PostgreSQL, an SQLSTATE."""
+
+    def __init__(self, message: str, sqlstate: str | None = None):
+        super().__init__(message)
+        self.sqlstate = sqlstate
+
+
+@pytest.mark.parametrize(
+    ("url", "driver", "says"),
+    [
+        ("sqlite:///pay.db", DriverError("no such table: payout_line"), "run `compengine init`"),
+        ("sqlite:///pay.db", DriverError("database is locked"), "locked by another program"),
+        ("sqlite:///pay.db", DriverError("database or disk is full"), "is full; nothing was"),
+        ("sqlite:///pay.db", DriverError("database disk image is malformed"), "not a usable"),
+        ("sqlite:///pay.db", DriverError("unable to open database file"), "cannot open the"),
+        ("postgresql://h/pay", DriverError("x", "25006"), "is read-only"),
+        ("postgresql://h/pay", DriverError("password authentication failed"), "cannot log in"),
+        ("postgresql://h/pay", DriverError("x", "42P01"), "lacks compengine's tables"),
+        ("postgresql://h/pay", DriverError("server closed the connection"), "lost the connection"),
+        ("postgresql://h/pay", DriverError("could not translate host name"), "cannot connect to"),
+        ("postgresql://h/pay", DriverError("deadlock detected\nDETAIL: ..."), "database error on"),
+    ],
+)
+def test_each_database_error_is_one_sentence_that_says_what_to_do(url, driver, says):
+    message = describe_database_error(OperationalError("SELECT 1", {}, driver), make_url(url))
+    assert says in message
+    assert "\n" not in message
