@@ -3,6 +3,10 @@
 PostgreSQL comes from COMPENGINE_TEST_PG_URL (a server URL; each test gets a fresh
 database on it). `.ci/run` starts a throw-away server and sets it; in CI a missing
 server is a failure, never a silent skip.
+
+Commands run in-process (`cli`, `cli_here`) or as the real installed `compengine` in a
+process of its own (`cli_process`, `run_compengine`, `start_compengine`: for Ctrl-C and
+the entry point); every one of them fails the test when it prints a Python traceback.
 """
 
 from __future__ import annotations

@@ -76,9 +76,10 @@ def report_failure(error: BaseException, app_state: AppState | None) -> int | No
         for problem in error.problems:
             print(hide_password(str(problem), url), file=sys.stderr)
         return 1
-    database_error = _in_chain(error, DBAPIError) or _in_chain(error, SQLAlchemyError)
-    if database_error is not None:
-        print(hide_password(describe_database_error(database_error, url), url), file=sys.stderr)
+    if isinstance(error, SQLAlchemyError):
+        # The driver's error, when this one only followed it (PendingRollbackError).
+        cause = _in_chain(error, DBAPIError) or error
+        print(hide_password(describe_database_error(cause, url), url), file=sys.stderr)
         return 1
     return None
 
@@ -192,9 +193,12 @@ def main(argv: list[str] | None = None) -> int:
     """Run one command; return its exit code (0 ok, 1 user error, 2 usage error,
     130 interrupted). Failures are reported by `_Boundary`; Typer reports usage errors."""
     argv = sys.argv[1:] if argv is None else argv
-    _register_commands(argv)
     try:
+        _register_commands(argv)
         app(args=argv, prog_name="compengine", standalone_mode=True)
+    except KeyboardInterrupt:  # while the command's modules were still being imported
+        print(INTERRUPTED, file=sys.stderr)
+        return 130
     except SystemExit as done:
         return done.code if isinstance(done.code, int) else (0 if done.code is None else 1)
     return 0

@@ -50,3 +50,9 @@ def test_a_driver_error_is_one_sentence_without_the_password(capsys):
 def test_anything_else_is_left_alone(bug, capsys):
     assert report_failure(bug, STATE) is None
     assert capsys.readouterr().err == ""
+
+
+def test_a_bug_raised_while_handling_a_database_error_keeps_its_traceback(capsys):
+    error = raised(ValueError("bug"), OperationalError("SELECT 1", {}, Exception("locked")))
+    assert report_failure(error, STATE) is None
+    assert capsys.readouterr().err == ""
