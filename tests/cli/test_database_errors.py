@@ -6,6 +6,8 @@ database file created as a side effect, nothing written.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
@@ -229,3 +231,14 @@ def test_a_read_only_database_refuses_writes_with_a_message_and_still_reads(
     assert table_snapshot(db_url) == before
     for command in (("status",), ("payouts", "--period", "2027-01"), ("runs",)):
         assert cli_here("--db", url, *command).code == 0
+
+
+@pytest.mark.parametrize("command", [("status",), ("load", DATA)], ids=lambda c: c[0])
+def test_the_installed_command_before_init_says_so_without_a_traceback(
+    cli_process, db_url, command
+):
+    result = cli_process(*command)
+    assert result.code == 1
+    assert "run `compengine init`" in result.err
+    database = sqlite_file(db_url)
+    assert database is None or not Path(database).exists()
