@@ -49,8 +49,10 @@ def test_every_command_before_init_says_to_run_init(cli, db_url, command):
     assert result.err.count("\n") == 1
     if sqlite_file(db_url):
         assert "there is no compengine database at" in result.err
+        assert not Path(sqlite_file(db_url)).exists()
     else:
         assert "has no compengine schema yet" in result.err
+        assert table_snapshot(db_url) == {}
 
 
 @pytest.mark.parametrize("command", READ_ONLY_COMMANDS, ids=lambda c: c[0])
