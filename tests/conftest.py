@@ -3,15 +3,22 @@
 PostgreSQL comes from COMPENGINE_TEST_PG_URL (a server URL; each test gets a fresh
 database on it). `.ci/run` starts a throw-away server and sets it; in CI a missing
 server is a failure, never a silent skip.
+
+Commands run in-process (`cli`, `cli_here`) or as the real installed `compengine` in a
+process of its own (`cli_process`, `run_compengine`, `start_compengine`: for Ctrl-C and
+the entry point); every one of them fails the test when it prints a Python traceback.
 """
 
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from pathlib import Path
 
 import pytest
 from sqlalchemy import create_engine, inspect, text
@@ -20,6 +27,10 @@ from sqlalchemy.engine import make_url
 from compengine.cli import main
 
 PG_ENV = "COMPENGINE_TEST_PG_URL"
+# The settings a developer's shell may hold; tests choose their own.
+SETTINGS_ENV = ("COMPENGINE_DB", "COMPENGINE_PLANS", "COMPENGINE_USER")
+# The installed `compengine` command, next to the interpreter running the tests.
+COMPENGINE = Path(sys.executable).with_name("compengine")
 
 
 @contextmanager
@@ -59,16 +70,80 @@ class CliResult:
     err: str
 
 
+def without_traceback(result: CliResult, args: object) -> CliResult:
+    """The result, or a failed test when the command printed a Python traceback:
+    every test that runs a command proves that none reaches the user."""
+    if "Traceback" in result.out or "Traceback" in result.err:
+        pytest.fail(f"`compengine {args}` printed a traceback:\n{result.out}{result.err}")
+    return result
+
+
 @pytest.fixture
-def cli(db_url, capsys, monkeypatch, tmp_path) -> Callable[..., CliResult]:
-    """Run `compengine --db <db_url> ARGS...` in-process, in a scratch working directory."""
+def cli_here(capsys, monkeypatch, tmp_path) -> Callable[..., CliResult]:
+    """Run `compengine ARGS...` in-process in a scratch working directory, with no
+    settings from the environment: the database is whatever the arguments choose."""
     monkeypatch.chdir(tmp_path)
+    for name in SETTINGS_ENV:
+        monkeypatch.delenv(name, raising=False)
 
     def run(*args: object) -> CliResult:
         capsys.readouterr()
-        code = main(["--db", db_url, *(str(a) for a in args)])
+        code = main([str(a) for a in args])
         out, err = capsys.readouterr()
-        return CliResult(code, out, err)
+        return without_traceback(CliResult(code, out, err), args)
+
+    return run
+
+
+@pytest.fixture
+def cli(db_url, cli_here) -> Callable[..., CliResult]:
+    """Run `compengine --db <db_url> ARGS...` in-process, in a scratch working directory."""
+
+    def run(*args: object) -> CliResult:
+        return cli_here("--db", db_url, *args)
+
+    return run
+
+
+def process_environment(**extra: str) -> dict[str, str]:
+    """This process's environment without compengine settings, plus `extra`."""
+    kept = {name: value for name, value in os.environ.items() if name not in SETTINGS_ENV}
+    return {**kept, **extra}
+
+
+def start_compengine(
+    *args: object, cwd: Path, env: dict[str, str] | None = None
+) -> subprocess.Popen[str]:
+    """The real `compengine` entry point in a process of its own (to interrupt it)."""
+    return subprocess.Popen(
+        [str(COMPENGINE), *map(str, args)],
+        cwd=cwd,
+        env=env or process_environment(),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+
+
+def finish(process: subprocess.Popen[str], args: object = "", timeout: float = 120) -> CliResult:
+    """Wait for a started command; its result, failing the test on a traceback."""
+    out, err = process.communicate(timeout=timeout)
+    return without_traceback(CliResult(process.returncode, out, err), args)
+
+
+def run_compengine(
+    *args: object, cwd: Path, env: dict[str, str] | None = None, timeout: float = 120
+) -> CliResult:
+    """Run the real `compengine ARGS...` to its end in `cwd`."""
+    return finish(start_compengine(*args, cwd=cwd, env=env), args, timeout)
+
+
+@pytest.fixture
+def cli_process(db_url, tmp_path) -> Callable[..., CliResult]:
+    """Run the real `compengine --db <db_url> ARGS...` in a process, in a scratch folder."""
+
+    def run(*args: object, env: dict[str, str] | None = None) -> CliResult:
+        return run_compengine("--db", db_url, *args, cwd=tmp_path, env=env)
 
     return run
 
