@@ -85,7 +85,7 @@ def _present(spec: InputFile, table: Table, names: tuple[str, ...]) -> ColumnEle
     for name in names:
         column = table.c[spec.column(name).stored_as]
         conditions.append(column.is_not(None))
-        if spec.column(name).kind == Kind.TEXT:
+        if spec.column(name).kind in (Kind.ID, Kind.TEXT):
             conditions.append(column != "")
     return and_(*conditions)
 

@@ -12,7 +12,17 @@ from compengine.ledger.files import FileColumn, InputFile, Kind
 from compengine.money import format_cents
 
 _MONEY = (Kind.MONEY, Kind.NONNEGATIVE_MONEY)
-_QUOTED = frozenset({Kind.TEXT, Kind.OPTIONAL_TEXT, Kind.PRODUCT, Kind.PRODUCTS, Kind.SPLIT})
+_QUOTED = frozenset(
+    {
+        Kind.ID,
+        Kind.OPTIONAL_ID,
+        Kind.TEXT,
+        Kind.OPTIONAL_TEXT,
+        Kind.PRODUCT,
+        Kind.PRODUCTS,
+        Kind.SPLIT,
+    }
+)
 
 
 def as_text(column: FileColumn, value: Any) -> str | None:
