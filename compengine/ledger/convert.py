@@ -33,6 +33,7 @@ ID_LENGTH = 200  # spec section 1
 TEXT_LENGTH = 1000  # names, titles, e-mails: the spec is silent, no real one is longer
 _CONTROL = r"[\x{00}-\x{1f}\x{7f}-\x{9f}]"  # Unicode category Cc
 _CONTROL_BUT_TAB = r"[\x{00}-\x{08}\x{0a}-\x{1f}\x{7f}-\x{9f}]"
+_FORMAT = r"\p{Cf}"  # zero-width and bidirectional marks: 'ae1\u200b' looks like 'ae1'
 _FORMULA = "[=+@-]"  # a spreadsheet runs a cell that begins with one of these
 _SHOWN_CHARACTERS = 40
 
@@ -111,8 +112,9 @@ def _product(text: pa.Array) -> Converted:
 def _check_id(text: pa.Array, present: pa.Array, converted: Converted) -> None:
     """The id rules of spec section 1: ids end up in spreadsheets and on terminals.
 
-    Ids are compared exactly, so one with a space at either end is refused too: it
-    would silently differ from the same id without.
+    Ids are compared exactly, so one with a space at either end or an invisible
+    formatting character is refused too: it would silently differ from the id it
+    looks like.
     """
     long = pc.greater(pc.utf8_length(text), ID_LENGTH)
     _check_id_items(text, present, long, "^", converted)
@@ -136,6 +138,14 @@ def _check_id_items(
         "id control",
         pc.and_(present, _matches(text, _CONTROL)),
         lambda cell: f"{shown_cell(cell)} contains a control character",
+    )
+    converted.fail(
+        "id invisible",
+        pc.and_(present, _matches(text, _FORMAT)),
+        lambda cell: (
+            f"{shown_cell(cell)} contains an invisible formatting character "
+            "(it would look like another id)"
+        ),
     )
     converted.fail(
         "id formula",

@@ -91,9 +91,11 @@ class InputReader:
             why = "is not UTF-8 text: save it as UTF-8"
         elif "straddl" in message:
             why = (
-                'has a row longer than the read block: is a quote (") left open? '
-                "A quoted value runs to the next quote, across lines"
+                'has a row too long to read: is a quote (") left open? '
+                "A quoted value runs on, across lines, to the next quote"
             )
+        elif isinstance(error, csv.Error):  # its messages never quote the file
+            why = f"cannot be read: {message}"
         elif isinstance(error, OSError) and error.strerror:
             why = f"cannot be read ({error.strerror})"
         elif self._is_parquet:

@@ -159,6 +159,8 @@ def test_ids_are_short_plain_and_cannot_run_in_a_spreadsheet(kind):
         "@SUM(A1)",
         " ae1",
         "ae1 ",
+        "ae1\u200b",
+        "ac\u202eme",
     ]
 
     assert _failures(kind, cells) == [
@@ -175,6 +177,8 @@ def test_ids_are_short_plain_and_cannot_run_in_a_spreadsheet(kind):
         "(a spreadsheet would run it as a formula)",
         "' ae1' begins or ends with a space",
         "'ae1 ' begins or ends with a space",
+        "'ae1\\u200b' contains an invisible formatting character (it would look like another id)",
+        "'ac\\u202eme' contains an invisible formatting character (it would look like another id)",
     ]
 
 

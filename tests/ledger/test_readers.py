@@ -174,8 +174,8 @@ def test_a_quote_left_open_in_a_large_file_is_named_without_quoting_the_file(tmp
     _rows, problems, readable = _read(path)
 
     assert problems == [
-        'usage.csv: has a row longer than the read block: is a quote (") left open? '
-        "A quoted value runs to the next quote, across lines"
+        'usage.csv: has a row too long to read: is a quote (") left open? '
+        "A quoted value runs on, across lines, to the next quote"
     ]
     assert not readable
 
