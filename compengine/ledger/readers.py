@@ -223,6 +223,8 @@ def _as_field(name: str) -> str:
 
 def _unusable_type(kind: pa.DataType) -> str | None:
     """Why a Parquet column cannot be read as exact text, if it cannot."""
+    if pa.types.is_dictionary(kind):  # pandas' categoricals
+        return _unusable_type(kind.value_type)
     if pa.types.is_floating(kind):
         return f"holds binary floating-point numbers ({kind}): write it as text or decimal"
     exact = (

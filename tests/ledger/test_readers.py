@@ -205,3 +205,21 @@ def test_parquet_columns_of_the_wrong_type_are_named(tmp_path):
         ],
         False,
     )
+
+
+def test_parquet_dictionary_columns_read_as_their_values(tmp_path):
+    """pandas writes a categorical column as a dictionary of its values."""
+    path = tmp_path / "usage.parquet"
+    pq.write_table(
+        pa.table(
+            {
+                "entry_id": pa.array(["u1", "u2"]),
+                "account_id": pa.array(["acme", "acme"]).dictionary_encode(),
+                "date": pa.array(["2027-01-01", "2027-01-02"]),
+                "amount": pa.array(["1.00", "2.00"]),
+            }
+        ),
+        path,
+    )
+
+    assert _read(path) == ([(2, "u1", "acme"), (3, "u2", "acme")], [], True)
