@@ -35,6 +35,7 @@ _CONTROL = r"[\x{00}-\x{1f}\x{7f}-\x{9f}]"  # Unicode category Cc
 _CONTROL_BUT_TAB = r"[\x{00}-\x{08}\x{0a}-\x{1f}\x{7f}-\x{9f}]"
 _FORMAT = r"\p{Cf}"  # zero-width and bidirectional marks: 'ae1\u200b' looks like 'ae1'
 _FORMULA = "[=+@-]"  # a spreadsheet runs a cell that begins with one of these
+_ID_SUSPECT = rf"{_CONTROL}|{_FORMAT}|^{_FORMULA}|^\s|\s$"
 _SHOWN_CHARACTERS = 40
 
 
@@ -117,6 +118,9 @@ def _check_id(text: pa.Array, present: pa.Array, converted: Converted) -> None:
     looks like.
     """
     long = pc.greater(pc.utf8_length(text), ID_LENGTH)
+    suspect = _matches(text, _ID_SUSPECT)  # one scan; the checks run only when needed
+    if not (_mask(long).any() or _mask(suspect).any()):
+        return
     _check_id_items(text, present, long, "^", converted)
     converted.fail(
         "id spaces",

@@ -30,8 +30,21 @@ def breaks_per_row(columns: list[pa.Array], rows: int) -> np.ndarray:
     """Line breaks inside each row's values, summed over its columns."""
     total = np.zeros(rows, dtype=np.int64)
     for column in columns:
-        total += pc.count_substring_regex(column, _BREAK).to_numpy(zero_copy_only=False)
+        if _may_break(column):
+            total += pc.count_substring_regex(column, _BREAK).to_numpy(zero_copy_only=False)
     return total
+
+
+def _may_break(column: pa.Array) -> bool:
+    """Whether a text column's bytes hold CR or LF: one fast scan of its data buffer
+    (which may hold bytes of other rows too: then the exact count is taken anyway)."""
+    buffers = column.buffers()
+    if len(buffers) != 3:
+        return True
+    if buffers[2] is None:  # no text at all
+        return False
+    raw = np.frombuffer(buffers[2], dtype=np.uint8)
+    return bool(np.any((raw == 10) | (raw == 13)))
 
 
 @dataclass(frozen=True)
