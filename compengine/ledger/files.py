@@ -6,6 +6,7 @@ column means adding one line here.
 
 from __future__ import annotations
 
+import errno
 import stat
 from dataclasses import dataclass
 from enum import Enum
@@ -240,7 +241,7 @@ def _file_problem(path: Path) -> str | None:
     try:
         mode = path.stat().st_mode
     except OSError as error:
-        if path.is_symlink():
+        if error.errno == errno.ENOENT and path.is_symlink():
             return "is a link to nothing (its target does not exist)"
         return f"cannot be read ({error.strerror})"
     if stat.S_ISDIR(mode):

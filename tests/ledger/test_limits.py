@@ -34,6 +34,20 @@ def test_an_unreadable_input_is_named(initialized, db_url, worked_example):
     assert table_snapshot(db_url) == before
 
 
+def test_a_link_that_loops_is_named(initialized, db_url, worked_example):
+    (worked_example / "usage.csv").unlink()
+    (worked_example / "usage.csv").symlink_to(worked_example / "usage.csv")
+    before = table_snapshot(db_url)
+
+    result = initialized("load", worked_example)
+
+    assert (result.code, result.err) == (
+        1,
+        "usage.csv: cannot be read (Too many levels of symbolic links)\n",
+    )
+    assert table_snapshot(db_url) == before
+
+
 def test_files_with_other_names_are_ignored(initialized, worked_example):
     for name in ("notes.txt", "usage.csv.bak", ".~lock.usage.csv#", "usage.xlsx"):
         (worked_example / name).write_text("not an input\n")
