@@ -189,15 +189,20 @@ def find_inputs(directory: Path) -> list[FoundInput]:
     """
     if not directory.is_dir():
         raise UserError.single(f"{directory}: not a directory")
+    try:
+        paths = sorted(directory.iterdir())
+    except OSError as error:
+        raise UserError.single(f"{directory}: cannot be read ({error.strerror})") from error
     problems: list[Problem] = []
     present: dict[str, list[Path]] = {spec.name: [] for spec in INPUT_FILES}
-    for path in sorted(directory.iterdir()):
+    for path in paths:
         stem, suffix = path.stem, path.suffix
         if suffix.lower() not in SUFFIXES:
             continue
         problem = _name_problem(stem, suffix) or _file_problem(path)
         if problem:
-            problems.append(Problem(path.name, None, None, problem))
+            shown = path.name if path.name.isprintable() else repr(path.name)
+            problems.append(Problem(shown, None, None, problem))
         else:
             present[stem].append(path)
     found: list[FoundInput] = []

@@ -347,6 +347,11 @@ CASES = {
         [f"usages.csv: not an input file name (the input files are {_NAMES})"],
         prepare=lambda delivery: shutil.copy(delivery / "usage.csv", delivery / "usages.csv"),
     ),
+    "file name with a terminal escape": BadInput(
+        [],
+        [f"'usage\\x1b[2J.csv': not an input file name (the input files are {_NAMES})"],
+        prepare=lambda delivery: (delivery / "usage\x1b[2J.csv").write_text("x\n"),
+    ),
     "input name in another case": BadInput(
         [],
         ["Usage.CSV: file names are lowercase: rename it to usage.csv"],
