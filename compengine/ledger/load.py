@@ -29,7 +29,8 @@ from compengine.ledger.aggregate import (
 )
 from compengine.ledger.batch import file_digest, record_batch, record_load_event
 from compengine.ledger.checks import Staged, run_checks
-from compengine.ledger.files import USAGE, FoundInput, find_inputs
+from compengine.ledger.files import USAGE, FoundInput
+from compengine.ledger.folder import find_inputs
 from compengine.ledger.problems import ProblemLog
 from compengine.ledger.readers import Chunking, InputReader
 from compengine.ledger.rows import stored_names
