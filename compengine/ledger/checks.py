@@ -13,6 +13,7 @@ from sqlalchemy import ColumnElement, Select, Table, and_, distinct, exists, fun
 from sqlalchemy.engine import Connection
 
 from compengine.errors import Problem
+from compengine.ledger.convert import shown_cell
 from compengine.ledger.files import BY_NAME, CONTRACTS, FoundInput, InputFile, Kind
 from compengine.ledger.problems import SHOWN, ProblemLog
 from compengine.ledger.rows import (
@@ -175,7 +176,7 @@ def _unknown_references(
                     item.source,
                     line,
                     reference.column,
-                    f"unknown {target.noun} {name!r}: not in this load and not stored",
+                    f"unknown {target.noun} {shown_cell(name)}: not in this load and not stored",
                 )
                 for line, name in rows
             ],
@@ -300,14 +301,7 @@ def _cycles(connection: Connection, item: Staged, column: str, problems: Problem
     """
     spec, stage = item.spec, item.table
     (key,) = stored_names(spec, spec.key)
-    stored = spec.table
-    parent_of: dict[str, str] = dict(
-        connection.execute(
-            select(stored.c[key], stored.c[column]).where(
-                stored.c[column].is_not(None), stored.c[key].not_in(select(stage.c[key]))
-            )
-        ).all()
-    )
+    parent_of: dict[str, str] = {}
     line_of: dict[str, int] = {}
     for line, child, parent in connection.execute(
         select(stage.c.line, stage.c[key], stage.c[column])
@@ -316,6 +310,15 @@ def _cycles(connection: Connection, item: Staged, column: str, problems: Problem
     ):
         parent_of[child] = parent
         line_of.setdefault(child, line)
+    if not line_of:
+        return
+    stored = spec.table
+    for child, parent in connection.execute(
+        select(stored.c[key], stored.c[column]).where(
+            stored.c[column].is_not(None), stored.c[key].not_in(select(stage.c[key]))
+        )
+    ):
+        parent_of[child] = parent
     what = column.removesuffix("_id")
     done: set[str] = set()
     for start in line_of:
@@ -339,4 +342,11 @@ def _cycle_message(noun: str, what: str, cycle: list[str]) -> str:
         return f"{noun} {cycle[0]!r} is its own {what}"
     first = cycle.index(min(cycle))  # the same cycle reads the same from any start
     ring = cycle[first:] + cycle[:first]
-    return f"{what}s form a cycle: {' -> '.join(map(repr, [*ring, ring[0]]))}"
+    if len(ring) > _CYCLE_SHOWN:
+        shown = [*map(repr, ring[:_CYCLE_SHOWN]), f"... ({len(ring):,} {noun}s in all)"]
+    else:
+        shown = [*map(repr, ring), repr(ring[0])]
+    return f"{what}s form a cycle: {' -> '.join(shown)}"
+
+
+_CYCLE_SHOWN = 10

@@ -8,6 +8,7 @@ from typing import Any
 
 from sqlalchemy import ColumnElement, Table, and_, or_
 
+from compengine.ledger.convert import shown_cell
 from compengine.ledger.files import FileColumn, InputFile, Kind
 from compengine.money import format_cents
 
@@ -41,7 +42,7 @@ def shown(column: FileColumn, value: Any) -> str:
     written = as_text(column, value)
     if not written:
         return "(empty)"
-    return repr(written) if column.kind in _QUOTED else written
+    return shown_cell(written) if column.kind in _QUOTED else written
 
 
 def as_file_row(spec: InputFile, stored: Mapping[str, Any]) -> dict[str, str | None]:

@@ -105,3 +105,16 @@ def test_a_parent_chain_is_fine_until_it_closes(initialized, db_url, tmp_path):
         "accounts.csv:3: parent_id: account 'other' is its own parent",
     ]
     assert table_snapshot(db_url) == before
+
+
+def test_a_long_cycle_names_its_first_ids_and_counts_them(initialized, db_url, tmp_path):
+    rows = "".join(f"p{n:02d},P{n},p{(n + 1) % 12:02d}\n" for n in range(12))
+    write_csv(tmp_path, "payees.csv", "payee_id,name,manager_id\n" + rows)
+
+    result = initialized("load", tmp_path)
+
+    assert (result.code, result.err) == (
+        1,
+        "payees.csv:2: manager_id: managers form a cycle: 'p00' -> 'p01' -> 'p02' -> 'p03' "
+        "-> 'p04' -> 'p05' -> 'p06' -> 'p07' -> 'p08' -> 'p09' -> ... (12 payees in all)\n",
+    )
