@@ -1,4 +1,5 @@
-"""Keeping `monthly_usage` equal to usage_entry summed by (account, product, month).
+"""Keeping `monthly_usage` equal to usage_entry summed by (account, product, month),
+and never letting one of its sums leave the money range.
 
 The engine reads only this aggregate, so every load changes it by exactly what it
 changes in the ledger. For each staged row s whose key matches stored row t:
@@ -11,21 +12,31 @@ so the change is (sum of all staged rows) - (sum of the stored rows the load mat
 by key). The first sum is built chunk by chunk while reading, in memory bounded by
 the number of (account, product, month) groups rather than rows; the second is one
 SQL join, which is empty when every row is new.
+
+A sum of many 13-digit amounts can pass int64, where pyarrow wraps silently, SQLite's
+SUM raises and PostgreSQL's turns numeric. So every amount is summed in two parts
+that cannot overflow at any realistic row count: high = amount >> 24 and
+low = amount & (2**24 - 1), amount = high * 2**24 + low. A group's new total (the
+stored one plus the change) is checked against the 13-digit range before anything
+is written (spec section 1: sums are never allowed to wrap).
 """
 
 from __future__ import annotations
 
+import numpy as np
 import pyarrow as pa
-import pyarrow.compute as pc
 from sqlalchemy import (
     BigInteger,
     Column,
     Integer,
     String,
+    and_,
+    case,
     cast,
     extract,
     func,
     insert,
+    literal_column,
     or_,
     select,
     true,
@@ -33,73 +44,88 @@ from sqlalchemy import (
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection
 
+from compengine.errors import Problem
 from compengine.ledger import staging
 from compengine.ledger.checks import Staged
+from compengine.ledger.problems import SHOWN, ProblemLog
 from compengine.ledger.rows import same_key
 from compengine.ledger.validate import StagedChunk
+from compengine.money import MONEY_LIMIT_CENTS, MONEY_WHOLE_DIGITS, format_cents
+from compengine.months import format_period
 from compengine.storage.models import MonthlyUsage, UsageEntry
 
 MONTH = "month"
 GROUP = ("account_id", "product", MONTH)
+SHIFT = 24
+LOW_MASK = (1 << SHIFT) - 1
+# |high| of a total at or beyond this is far out of range; below it high * 2**24 fits.
+_HIGH_BOUND = 1 << 38
+ENTRIES_LIMIT = 2**31 - 1  # monthly_usage.entries is a 32-bit integer on PostgreSQL
 SCHEMA = pa.schema(
     [
         ("account_id", pa.string()),
         ("product", pa.string()),
         (MONTH, pa.int64()),
-        ("amount_cents", pa.int64()),
+        ("high", pa.int64()),
+        ("low", pa.int64()),
         ("entries", pa.int64()),
     ]
 )
+_SHIFT_SQL = literal_column(str(SHIFT))  # inline: PostgreSQL has only bigint >> integer
+_MASK_SQL = literal_column(str(LOW_MASK))
 _PARTIALS_BEFORE_MERGE = 32
 _USAGE_DELTA = staging.temporary_table(
     "usage_delta",
     Column("account_id", String),
     Column("product", String),
     Column(MONTH, Integer),
-    Column("amount_cents", BigInteger),
+    Column("high", BigInteger),
+    Column("low", BigInteger),
     Column("entries", BigInteger),
 )
 
 
 class MonthlyTotals:
-    """Running sums and counts of staged usage rows by (account_id, product, month)."""
+    """Running sums (in high and low parts) and counts of staged usage rows by
+    (account_id, product, month)."""
 
     def __init__(self) -> None:
         self._partials: list[pa.Table] = []
 
     def add(self, chunk: StagedChunk) -> None:
         accepted = pa.array(chunk.ok)
+        cents = chunk.rows["amount_cents"].filter(accepted).fill_null(0).to_numpy()
         rows = pa.table(
             {
                 "account_id": chunk.rows["account_id"].filter(accepted),
                 "product": chunk.rows["product"].filter(accepted),
                 MONTH: chunk.month.filter(accepted),
-                "amount_cents": chunk.rows["amount_cents"].filter(accepted),
+                "high": np.right_shift(cents, SHIFT),
+                "low": np.bitwise_and(cents, LOW_MASK),
+                "entries": np.ones(len(cents), dtype=np.int64),
             }
         )
-        grouped = rows.group_by(list(GROUP), use_threads=False).aggregate(
-            [("amount_cents", "sum"), ("amount_cents", "count")]
-        )
-        self._partials.append(_totals(grouped, "amount_cents_sum", "amount_cents_count"))
+        self._partials.append(_grouped(rows))
         if len(self._partials) >= _PARTIALS_BEFORE_MERGE:
             self._partials = [self.table()]
 
     def table(self) -> pa.Table:
         merged = pa.concat_tables(self._partials) if self._partials else SCHEMA.empty_table()
-        grouped = merged.group_by(list(GROUP), use_threads=False).aggregate(
-            [("amount_cents", "sum"), ("entries", "sum")]
-        )
-        return _totals(grouped, "amount_cents_sum", "entries_sum")
+        return _grouped(merged)
 
 
-def _totals(grouped: pa.Table, amount: str, entries: str) -> pa.Table:
+def _grouped(rows: pa.Table) -> pa.Table:
+    grouped = rows.group_by(list(GROUP), use_threads=False).aggregate(
+        [("high", "sum"), ("low", "sum"), ("entries", "sum")]
+    )
     return pa.table(
         [
             grouped["account_id"],
             grouped["product"],
-            pc.cast(grouped[MONTH], pa.int64()),
-            grouped[amount],
-            grouped[entries],
+            grouped[MONTH].cast(pa.int64()),
+            grouped["high_sum"],
+            grouped["low_sum"],
+            grouped["entries_sum"],
         ],
         schema=SCHEMA,
     )
@@ -110,13 +136,15 @@ def month_index(column):
     return cast(extract("year", column), Integer) * 12 + cast(extract("month", column), Integer) - 1
 
 
-def update_monthly_usage(connection: Connection, usage: Staged, totals: MonthlyTotals) -> None:
-    """Add this load's change to monthly_usage; call before the usage rows are written."""
+def stage_monthly_totals(connection: Connection, usage: Staged, totals: MonthlyTotals) -> None:
+    """usage_delta: per touched group, its stored total, this load's rows and the stored
+    rows they replace (negated), all in high and low parts. Call before any write."""
     delta = _USAGE_DELTA
     staging.create(connection, delta)
     staging.append(connection, delta, totals.table())
     stored, stage = UsageEntry.__table__, usage.table
     month = month_index(stored.c.entry_date)
+    negated = -stored.c.amount_cents
     connection.execute(
         insert(delta).from_select(
             list(delta.c.keys()),
@@ -124,31 +152,132 @@ def update_monthly_usage(connection: Connection, usage: Staged, totals: MonthlyT
                 stored.c.account_id,
                 stored.c.product,
                 month,
-                -func.sum(stored.c.amount_cents),
+                func.sum(negated.op(">>")(_SHIFT_SQL)),
+                func.sum(negated.op("&")(_MASK_SQL)),
                 -func.count(),
             )
             .join_from(stored, stage, same_key(usage.spec, stored, stage))
             .group_by(stored.c.account_id, stored.c.product, month),
         )
     )
-    amount, entries = func.sum(delta.c.amount_cents), func.sum(delta.c.entries)
-    change = (
-        select(delta.c.account_id, delta.c.product, delta.c.month, amount, entries)
-        .where(true())  # SQLite needs a WHERE before ON CONFLICT in INSERT ... SELECT
-        .group_by(delta.c.account_id, delta.c.product, delta.c.month)
-        .having(or_(amount != 0, entries != 0))
-    )
     monthly = MonthlyUsage.__table__
+    touched = select(delta.c.account_id, delta.c.product, delta.c.month).distinct().subquery()
+    connection.execute(
+        insert(delta).from_select(
+            list(delta.c.keys()),
+            select(
+                monthly.c.account_id,
+                monthly.c.product,
+                monthly.c.month,
+                monthly.c.amount_cents.op(">>")(_SHIFT_SQL),
+                monthly.c.amount_cents.op("&")(_MASK_SQL),
+                monthly.c.entries,
+            ).join_from(
+                monthly,
+                touched,
+                and_(*(monthly.c[name] == touched.c[name] for name in GROUP)),
+            ),
+        )
+    )
+
+
+def _new_totals():
+    """Per touched group: high and low of the total after the load (0 <= low < 2**24)
+    and the number of entries."""
+    delta = _USAGE_DELTA
+    high = cast(func.sum(delta.c.high), BigInteger)
+    low = cast(func.sum(delta.c.low), BigInteger)
+    return (
+        select(
+            delta.c.account_id,
+            delta.c.product,
+            delta.c.month,
+            (high + low.op(">>")(_SHIFT_SQL)).label("high"),
+            low.op("&")(_MASK_SQL).label("low"),
+            cast(func.sum(delta.c.entries), BigInteger).label("entries"),
+        )
+        .group_by(delta.c.account_id, delta.c.product, delta.c.month)
+        .subquery()
+    )
+
+
+def check_monthly_totals(connection: Connection, usage: Staged, problems: ProblemLog) -> None:
+    """Refuse the load when a month's total of an account and product would leave the
+    13-digit money range (or its count the entries column)."""
+    totals = _new_totals()
+    amount = totals.c.high * (1 << SHIFT) + totals.c.low
+    outside = case(
+        (func.abs(totals.c.high) >= _HIGH_BOUND, true()),
+        else_=or_(amount <= -MONEY_LIMIT_CENTS, amount >= MONEY_LIMIT_CENTS),
+    )
+    bad = select(totals).where(or_(outside, totals.c.entries > ENTRIES_LIMIT)).subquery()
+    stage = usage.table
+    first_line = (
+        select(func.min(stage.c.line))
+        .where(
+            stage.c.account_id == bad.c.account_id,
+            stage.c.product == bad.c.product,
+            month_index(stage.c.entry_date) == bad.c.month,
+        )
+        .scalar_subquery()
+    )
+    count = connection.scalar(select(func.count()).select_from(bad))
+    if not count:
+        return
+    rows = connection.execute(
+        select(bad, first_line.label("line"))
+        .order_by(bad.c.account_id, bad.c.product, bad.c.month)
+        .limit(SHOWN)
+    ).mappings()
+    problems.add_counted(
+        "monthly total",
+        int(count),
+        [
+            Problem(
+                usage.source,
+                row["line"],
+                "amount",
+                f"account {row['account_id']!r}, product {row['product']!r}, month "
+                f"{format_period(row[MONTH])}: {_too_big(row)}",
+            )
+            for row in rows
+        ],
+    )
+
+
+def _too_big(row) -> str:
+    total = int(row["high"]) * (1 << SHIFT) + int(row["low"])
+    if -MONEY_LIMIT_CENTS < total < MONEY_LIMIT_CENTS:
+        return f"{int(row['entries']):,} entries in one month are more than {ENTRIES_LIMIT:,}"
+    return (
+        f"the month's usage would total {format_cents(total, grouping=True)}, "
+        f"more than {MONEY_WHOLE_DIGITS} digits before the point"
+    )
+
+
+def apply_monthly_totals(connection: Connection) -> None:
+    """Write the checked totals of usage_delta into monthly_usage."""
+    totals = _new_totals()
+    monthly = MonthlyUsage.__table__
+    change = select(
+        totals.c.account_id,
+        totals.c.product,
+        totals.c.month,
+        cast(totals.c.high * (1 << SHIFT) + totals.c.low, BigInteger),
+        cast(totals.c.entries, Integer),
+    ).where(true())  # SQLite needs a WHERE before ON CONFLICT in INSERT ... SELECT
     dialect = postgresql if connection.dialect.name == "postgresql" else sqlite
-    upsert = dialect.insert(monthly).from_select(list(delta.c.keys()), change)
+    upsert = dialect.insert(monthly).from_select(
+        ["account_id", "product", MONTH, "amount_cents", "entries"], change
+    )
     connection.execute(
         upsert.on_conflict_do_update(
             index_elements=list(GROUP),
             set_={
-                "amount_cents": monthly.c.amount_cents + upsert.excluded.amount_cents,
-                "entries": monthly.c.entries + upsert.excluded.entries,
+                "amount_cents": upsert.excluded.amount_cents,
+                "entries": upsert.excluded.entries,
             },
         )
     )
     connection.execute(monthly.delete().where(monthly.c.entries == 0))
-    staging.drop(connection, delta)
+    staging.drop(connection, _USAGE_DELTA)

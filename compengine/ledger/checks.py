@@ -13,6 +13,7 @@ from sqlalchemy import ColumnElement, Select, Table, and_, distinct, exists, fun
 from sqlalchemy.engine import Connection
 
 from compengine.errors import Problem
+from compengine.ledger.convert import shown_cell
 from compengine.ledger.files import BY_NAME, CONTRACTS, FoundInput, InputFile, Kind
 from compengine.ledger.problems import SHOWN, ProblemLog
 from compengine.ledger.rows import (
@@ -69,6 +70,10 @@ def run_checks(
             _changed_without_replace(connection, item, problems)
     if CONTRACTS.name in staged:
         _overlapping_scopes(connection, staged[CONTRACTS.name], problems)
+    for item in staged.values():
+        for reference in item.spec.references:
+            if reference.target == item.spec.name:
+                _cycles(connection, item, reference.column, problems)
 
 
 def _first_rows(connection: Connection, query: Select) -> tuple[int, list]:
@@ -85,7 +90,7 @@ def _present(spec: InputFile, table: Table, names: tuple[str, ...]) -> ColumnEle
     for name in names:
         column = table.c[spec.column(name).stored_as]
         conditions.append(column.is_not(None))
-        if spec.column(name).kind == Kind.TEXT:
+        if spec.column(name).kind in (Kind.ID, Kind.TEXT):
             conditions.append(column != "")
     return and_(*conditions)
 
@@ -171,7 +176,7 @@ def _unknown_references(
                     item.source,
                     line,
                     reference.column,
-                    f"unknown {target.noun} {name!r}: not in this load and not stored",
+                    f"unknown {target.noun} {shown_cell(name)}: not in this load and not stored",
                 )
                 for line, name in rows
             ],
@@ -285,3 +290,63 @@ def _overlapping_scopes(connection: Connection, item: Staged, problems: ProblemL
 
 def _products(joined: str) -> frozenset[str]:
     return frozenset(item for item in joined.split(";") if item)
+
+
+def _cycles(connection: Connection, item: Staged, column: str, problems: ProblemLog) -> None:
+    """A manager_id (parent_id) chain that comes back to where it started, through the
+    stored rows and this load's (which win for the keys they re-deliver).
+
+    Stored rows were checked when loaded, so every new cycle runs through a row of
+    this load: the walk starts from those only, and visits each row once.
+    """
+    spec, stage = item.spec, item.table
+    (key,) = stored_names(spec, spec.key)
+    parent_of: dict[str, str] = {}
+    line_of: dict[str, int] = {}
+    for line, child, parent in connection.execute(
+        select(stage.c.line, stage.c[key], stage.c[column])
+        .where(item.accepted, stage.c[column].is_not(None))
+        .order_by(stage.c.line)
+    ):
+        parent_of[child] = parent
+        line_of.setdefault(child, line)
+    if not line_of:
+        return
+    stored = spec.table
+    for child, parent in connection.execute(
+        select(stored.c[key], stored.c[column]).where(
+            stored.c[column].is_not(None), stored.c[key].not_in(select(stage.c[key]))
+        )
+    ):
+        parent_of[child] = parent
+    what = column.removesuffix("_id")
+    done: set[str] = set()
+    for start in line_of:
+        path: dict[str, int] = {}  # node -> position on the walk
+        node: str | None = start
+        while node is not None and node not in done and node not in path:
+            path[node] = len(path)
+            node = parent_of.get(node)
+        if node is not None and node in path:
+            cycle = list(path)[path[node] :]
+            line = min(line_of[member] for member in cycle if member in line_of)
+            problems.add(
+                Problem(item.source, line, column, _cycle_message(spec.noun, what, cycle)),
+                f"cycle:{column}",
+            )
+        done.update(path)
+
+
+def _cycle_message(noun: str, what: str, cycle: list[str]) -> str:
+    if len(cycle) == 1:
+        return f"{noun} {cycle[0]!r} is its own {what}"
+    first = cycle.index(min(cycle))  # the same cycle reads the same from any start
+    ring = cycle[first:] + cycle[:first]
+    if len(ring) > _CYCLE_SHOWN:
+        shown = [*map(repr, ring[:_CYCLE_SHOWN]), f"... ({len(ring):,} {noun}s in all)"]
+    else:
+        shown = [*map(repr, ring), repr(ring[0])]
+    return f"{what}s form a cycle: {' -> '.join(shown)}"
+
+
+_CYCLE_SHOWN = 10

@@ -3,6 +3,8 @@
 Each converter returns the stored values (null where a cell is bad) and the checks
 that failed, as boolean masks with a message builder, so that messages are only
 built for the few rows that are shown.
+
+Digits are ASCII `0-9` everywhere (spec section 1): the patterns spell `[0-9]`.
 """
 
 from __future__ import annotations
@@ -17,13 +19,31 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from compengine.ledger.files import Kind
+from compengine.money import DECIMAL_PLACES, DECIMAL_WHOLE_DIGITS, MONEY_WHOLE_DIGITS
 from compengine.months import month_of
 
-_DECIMAL = r"^[+-]?\d+(\.\d+)?$"
-_MONEY = r"^[+-]?\d+(\.\d{1,2})?$"
-_MONEY_SIZE = r"^[+-]?0*\d{1,15}(\.\d+)?$"  # stays far inside BIGINT cents
+_DECIMAL = r"^[+-]?[0-9]+(\.[0-9]+)?$"
+_MONEY = r"^[+-]?[0-9]+(\.[0-9]{1,2})?$"
+_MONEY_SIZE = rf"^[+-]?0*[0-9]{{1,{MONEY_WHOLE_DIGITS}}}(\.[0-9]+)?$"
 _DATE_SHAPE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")  # date.fromisoformat takes more
-_SPLIT_RANGE = r"^\+?0*(1(\.0+)?|0\.\d*[1-9]\d*)$"  # (0, 1]
+_SPLIT_RANGE = r"^\+?0*(1(\.0+)?|0\.[0-9]*[1-9][0-9]*)$"  # (0, 1]
+_SPLIT_TOO_LONG = rf"^[+-]?[0-9]{{{DECIMAL_WHOLE_DIGITS + 1}}}|\.[0-9]{{{DECIMAL_PLACES + 1}}}"
+
+ID_LENGTH = 200  # spec section 1
+TEXT_LENGTH = 1000  # names, titles, e-mails: the spec is silent, no real one is longer
+_CONTROL = r"[\x{00}-\x{1f}\x{7f}-\x{9f}]"  # Unicode category Cc
+_CONTROL_BUT_TAB = r"[\x{00}-\x{08}\x{0a}-\x{1f}\x{7f}-\x{9f}]"
+_FORMAT = r"\p{Cf}"  # zero-width and bidirectional marks: 'ae1\u200b' looks like 'ae1'
+_FORMULA = "[=+@-]"  # a spreadsheet runs a cell that begins with one of these
+_ID_SUSPECT = rf"{_CONTROL}|{_FORMAT}|^{_FORMULA}|^\s|\s$"
+_SHOWN_CHARACTERS = 40
+
+
+def shown_cell(cell: str) -> str:
+    """A cell quoted for a message: control characters escaped, a long cell cut short."""
+    if len(cell) <= _SHOWN_CHARACTERS:
+        return repr(cell)
+    return f"{cell[:_SHOWN_CHARACTERS]!r}... ({len(cell):,} characters)"
 
 
 @dataclass(frozen=True)
@@ -71,28 +91,118 @@ def convert(kind: Kind, text: pa.Array) -> Converted:
     return _CONVERTERS[kind](text)
 
 
+def _id(text: pa.Array) -> Converted:
+    converted = Converted(text)
+    empty = _required(text, converted)
+    _check_id(text, pc.invert(empty), converted)
+    return converted
+
+
+def _optional_id(text: pa.Array) -> Converted:
+    converted = Converted(_null_where(pc.equal(text, ""), text))
+    _check_id(text, pc.not_equal(text, ""), converted)
+    return converted
+
+
+def _product(text: pa.Array) -> Converted:
+    converted = Converted(text)
+    _check_id(text, pc.not_equal(text, ""), converted)
+    return converted
+
+
+def _check_id(text: pa.Array, present: pa.Array, converted: Converted) -> None:
+    """The id rules of spec section 1: ids end up in spreadsheets and on terminals.
+
+    Ids are compared exactly, so one with a space at either end or an invisible
+    formatting character is refused too: it would silently differ from the id it
+    looks like.
+    """
+    long = pc.greater(pc.utf8_length(text), ID_LENGTH)
+    suspect = _matches(text, _ID_SUSPECT)  # one scan; the checks run only when needed
+    if not (_mask(long).any() or _mask(suspect).any()):
+        return
+    _check_id_items(text, present, long, "^", converted)
+    converted.fail(
+        "id spaces",
+        pc.and_(present, _matches(text, r"^\s|\s$")),
+        lambda cell: f"{shown_cell(cell)} begins or ends with a space",
+    )
+
+
+def _check_id_items(
+    text: pa.Array, present: pa.Array, long: pa.Array, start: str, converted: Converted
+) -> None:
+    """Length, control characters and formula start of the ids that begin at `start`."""
+    converted.fail(
+        "id length",
+        pc.and_(present, long),
+        lambda cell: f"{shown_cell(cell)} is too long: an id has at most {ID_LENGTH} characters",
+    )
+    converted.fail(
+        "id control",
+        pc.and_(present, _matches(text, _CONTROL)),
+        lambda cell: f"{shown_cell(cell)} contains a control character",
+    )
+    converted.fail(
+        "id invisible",
+        pc.and_(present, _matches(text, _FORMAT)),
+        lambda cell: (
+            f"{shown_cell(cell)} contains an invisible formatting character "
+            "(it would look like another id)"
+        ),
+    )
+    converted.fail(
+        "id formula",
+        pc.and_(present, _matches(text, start + _FORMULA)),
+        lambda cell: (
+            f"{shown_cell(cell)}: an id may not begin with =, +, - or @ "
+            "(a spreadsheet would run it as a formula)"
+        ),
+    )
+
+
 def _text(text: pa.Array) -> Converted:
     converted = Converted(text)
-    _required(text, converted)
+    empty = _required(text, converted)
+    _check_text(text, pc.invert(empty), converted)
     return converted
 
 
 def _optional_text(text: pa.Array) -> Converted:
-    return Converted(_null_where(pc.equal(text, ""), text))
+    converted = Converted(_null_where(pc.equal(text, ""), text))
+    _check_text(text, pc.not_equal(text, ""), converted)
+    return converted
 
 
-def _product(text: pa.Array) -> Converted:
-    return Converted(text)
+def _check_text(text: pa.Array, present: pa.Array, converted: Converted) -> None:
+    """Free text: no control character but tab, and a bounded length."""
+    converted.fail(
+        "text length",
+        pc.and_(present, pc.greater(pc.utf8_length(text), TEXT_LENGTH)),
+        lambda cell: f"{shown_cell(cell)} is too long: text has at most {TEXT_LENGTH:,} characters",
+    )
+    converted.fail(
+        "text control",
+        pc.and_(present, _matches(text, _CONTROL_BUT_TAB)),
+        lambda cell: f"{shown_cell(cell)} contains a control character (only tab is allowed)",
+    )
 
 
 def _products(text: pa.Array) -> Converted:
-    """'compute ; storage;' -> 'compute;storage': items trimmed, empty items dropped."""
+    """'compute ; storage;' -> 'compute;storage': items trimmed, empty items dropped;
+    each item is an id."""
     joined = pc.replace_substring_regex(text, r"\s*;\s*", ";")
     joined = pc.replace_substring_regex(joined, r";{2,}", ";")
-    return Converted(pc.utf8_trim(pc.utf8_trim_whitespace(joined), characters=";"))
+    joined = pc.utf8_trim(pc.utf8_trim_whitespace(joined), characters=";")
+    converted = Converted(joined)
+    long = _matches(joined, f"(^|;)[^;]{{{ID_LENGTH + 1}}}")
+    _check_id_items(joined, pc.not_equal(joined, ""), long, "(^|;)", converted)
+    return converted
 
 
 def _money(text: pa.Array, *, nonnegative: bool = False) -> Converted:
+    """Integer cents of a decimal with at most 2 places and 13 whole digits
+    (the rules of `compengine.money.parse_money`, vectorized)."""
     trimmed = pc.utf8_trim_whitespace(text)
     converted = Converted(pa.nulls(len(text), pa.int64()))
     empty = _required(text, converted)
@@ -102,20 +212,24 @@ def _money(text: pa.Array, *, nonnegative: bool = False) -> Converted:
     converted.fail(
         "money",
         pc.and_(pc.invert(empty), pc.invert(decimal)),
-        lambda cell: f"{cell!r} is not a money amount",
+        lambda cell: f"{shown_cell(cell)} is not a money amount",
     )
     converted.fail(
         "places",
         pc.and_(decimal, pc.invert(two_places)),
-        lambda cell: f"{cell!r} has more than 2 decimal places",
+        lambda cell: f"{shown_cell(cell)} has more than 2 decimal places",
     )
     converted.fail(
-        "size", pc.and_(two_places, pc.invert(small)), lambda cell: f"{cell!r} is too large"
+        "size",
+        pc.and_(two_places, pc.invert(small)),
+        lambda cell: (
+            f"{shown_cell(cell)} has more than {MONEY_WHOLE_DIGITS} digits before the point"
+        ),
     )
     good = pc.and_(two_places, small)
     # '12' -> '12.00', '12.5' -> '12.50'; then drop '.' and '+' and read the cents.
-    padded = pc.replace_substring_regex(trimmed, r"^([+-]?\d+)$", r"\1.00")
-    padded = pc.replace_substring_regex(padded, r"^([+-]?\d+\.\d)$", r"\10")
+    padded = pc.replace_substring_regex(trimmed, r"^([+-]?[0-9]+)$", r"\1.00")
+    padded = pc.replace_substring_regex(padded, r"^([+-]?[0-9]+\.[0-9])$", r"\10")
     digits = pc.replace_substring(pc.replace_substring(padded, ".", ""), "+", "")
     cents = pc.cast(pc.if_else(good, digits, "0"), pa.int64())
     converted.values = _null_where(pc.invert(good), cents)
@@ -123,7 +237,7 @@ def _money(text: pa.Array, *, nonnegative: bool = False) -> Converted:
         converted.fail(
             "negative",
             pc.less(converted.values, 0),
-            lambda cell: f"{cell!r} is negative (must be 0 or more)",
+            lambda cell: f"{shown_cell(cell)} is negative (must be 0 or more)",
         )
     return converted
 
@@ -143,7 +257,7 @@ def _date(text: pa.Array, *, optional: bool = False) -> Converted:
     indices = encoded.indices.to_numpy(zero_copy_only=False)
     month = months[indices]
     invalid = (month < 0) & ~_mask(empty)
-    converted.fail("date", invalid, lambda cell: f"{cell!r} is not a date (YYYY-MM-DD)")
+    converted.fail("date", invalid, lambda cell: f"{shown_cell(cell)} is not a date (YYYY-MM-DD)")
     usable = ~invalid & ~_mask(empty)
     converted.values = pc.if_else(pa.array(usable), trimmed, pa.scalar(None, pa.string()))
     converted.month = pa.array(np.where(usable, month, 0))
@@ -165,23 +279,37 @@ def _optional_date(text: pa.Array) -> Converted:
 
 
 def _split(text: pa.Array) -> Converted:
+    """A decimal in (0, 1] with at most 12 places, kept as its text (read exactly later)."""
     trimmed = pc.utf8_trim_whitespace(text)
     empty = pc.equal(trimmed, "")
     decimal = _matches(trimmed, _DECIMAL)
-    in_range = _matches(trimmed, _SPLIT_RANGE)
+    bounded = pc.and_(decimal, pc.invert(_matches(trimmed, _SPLIT_TOO_LONG)))
+    in_range = pc.and_(bounded, _matches(trimmed, _SPLIT_RANGE))
     converted = Converted(pc.if_else(empty, "1", _null_where(pc.invert(in_range), trimmed)))
     converted.fail(
         "decimal",
         pc.and_(pc.invert(empty), pc.invert(decimal)),
-        lambda cell: f"{cell!r} is not a decimal number",
+        lambda cell: f"{shown_cell(cell)} is not a decimal number",
     )
     converted.fail(
-        "range", pc.and_(decimal, pc.invert(in_range)), lambda cell: f"{cell!r} is not in (0, 1]"
+        "digits",
+        pc.and_(decimal, pc.invert(bounded)),
+        lambda cell: (
+            f"{shown_cell(cell)} has more than {DECIMAL_PLACES} decimal places "
+            f"or {DECIMAL_WHOLE_DIGITS} digits before the point"
+        ),
+    )
+    converted.fail(
+        "range",
+        pc.and_(bounded, pc.invert(in_range)),
+        lambda cell: f"{shown_cell(cell)} is not in (0, 1]",
     )
     return converted
 
 
 _CONVERTERS: dict[Kind, Callable[[pa.Array], Converted]] = {
+    Kind.ID: _id,
+    Kind.OPTIONAL_ID: _optional_id,
     Kind.TEXT: _text,
     Kind.OPTIONAL_TEXT: _optional_text,
     Kind.PRODUCT: _product,

@@ -12,17 +12,18 @@ from pathlib import Path
 
 from sqlalchemy import Table
 
-from compengine.errors import Problem, UserError
 from compengine.storage.models import Account, Assignment, Contract, Payee, UsageEntry
 
 
 class Kind(Enum):
     """How a file column is checked and what it becomes in its table."""
 
-    TEXT = "text"  # required text, kept exactly
+    ID = "id"  # required id, kept exactly (see convert.py for what an id may hold)
+    OPTIONAL_ID = "optional id"  # NULL when empty
+    TEXT = "text"  # required free text, kept exactly
     OPTIONAL_TEXT = "optional text"  # NULL when empty
-    PRODUCT = "product"  # '' when empty
-    PRODUCTS = "products"  # ';'-list, items trimmed, '' = all products
+    PRODUCT = "product"  # an id, '' when empty
+    PRODUCTS = "products"  # ';'-list of ids, items trimmed, '' = all products
     MONEY = "money"  # integer cents, may be negative
     NONNEGATIVE_MONEY = "non-negative money"
     DATE = "date"
@@ -30,7 +31,7 @@ class Kind(Enum):
     SPLIT = "split"  # exact decimal text in (0, 1], '1' when empty
 
 
-REQUIRED_KINDS = frozenset({Kind.TEXT, Kind.MONEY, Kind.NONNEGATIVE_MONEY, Kind.DATE})
+REQUIRED_KINDS = frozenset({Kind.ID, Kind.TEXT, Kind.MONEY, Kind.NONNEGATIVE_MONEY, Kind.DATE})
 
 
 @dataclass(frozen=True)
@@ -85,10 +86,10 @@ PAYEES = InputFile(
     "payee",
     Payee.__table__,
     (
-        _col("payee_id", Kind.TEXT),
+        _col("payee_id", Kind.ID),
         _col("name", Kind.TEXT),
         _col("email", Kind.OPTIONAL_TEXT),
-        _col("manager_id", Kind.OPTIONAL_TEXT),
+        _col("manager_id", Kind.OPTIONAL_ID),
         _col("title", Kind.OPTIONAL_TEXT),
     ),
     key=("payee_id",),
@@ -100,9 +101,9 @@ ACCOUNTS = InputFile(
     "account",
     Account.__table__,
     (
-        _col("account_id", Kind.TEXT),
+        _col("account_id", Kind.ID),
         _col("name", Kind.TEXT),
-        _col("parent_id", Kind.OPTIONAL_TEXT),
+        _col("parent_id", Kind.OPTIONAL_ID),
         _col("segment", Kind.OPTIONAL_TEXT),
         _col("region", Kind.OPTIONAL_TEXT),
     ),
@@ -115,9 +116,9 @@ ASSIGNMENTS = InputFile(
     "assignment",
     Assignment.__table__,
     (
-        _col("account_id", Kind.TEXT),
-        _col("payee_id", Kind.TEXT),
-        _col("role", Kind.TEXT),
+        _col("account_id", Kind.ID),
+        _col("payee_id", Kind.ID),
+        _col("role", Kind.ID),
         _col("start", Kind.DATE),
         _col("end", Kind.OPTIONAL_DATE),
         _col("split", Kind.SPLIT),
@@ -132,8 +133,8 @@ CONTRACTS = InputFile(
     "contract",
     Contract.__table__,
     (
-        _col("contract_id", Kind.TEXT),
-        _col("account_id", Kind.TEXT),
+        _col("contract_id", Kind.ID),
+        _col("account_id", Kind.ID),
         _col("signed_on", Kind.DATE),
         _col("commit_monthly", Kind.NONNEGATIVE_MONEY, "commit_monthly_cents"),
         _col("products", Kind.PRODUCTS),
@@ -147,8 +148,8 @@ USAGE = InputFile(
     "usage entry",
     UsageEntry.__table__,
     (
-        _col("entry_id", Kind.TEXT),
-        _col("account_id", Kind.TEXT),
+        _col("entry_id", Kind.ID),
+        _col("account_id", Kind.ID),
         _col("date", Kind.DATE, "entry_date"),
         _col("amount", Kind.MONEY, "amount_cents"),
         _col("product", Kind.PRODUCT),
@@ -174,34 +175,3 @@ class FoundInput:
     def source(self) -> str:
         """The name problems are reported under, e.g. 'usage.csv'."""
         return self.path.name
-
-
-def find_inputs(directory: Path) -> list[FoundInput]:
-    """The input files present in DIR, in load order; a UserError when there are none."""
-    if not directory.is_dir():
-        raise UserError.single(f"{directory}: not a directory")
-    found: list[FoundInput] = []
-    problems: list[Problem] = []
-    for spec in INPUT_FILES:
-        paths = [directory / f"{spec.name}{suffix}" for suffix in SUFFIXES]
-        present = [path for path in paths if path.is_file()]
-        if len(present) > 1:
-            problems.append(
-                Problem(
-                    present[0].name,
-                    None,
-                    None,
-                    f"both {present[0].name} and {present[1].name} are present: keep one",
-                )
-            )
-        elif present:
-            found.append(FoundInput(spec, present[0]))
-    if problems:
-        raise UserError(problems)
-    if not found:
-        expected = ", ".join(f"{spec.name}.csv" for spec in INPUT_FILES)
-        raise UserError.single(
-            f"{directory}: no input files (expected any of {expected}, "
-            "or .parquet files of the same names)"
-        )
-    return found

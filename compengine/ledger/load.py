@@ -21,10 +21,16 @@ from sqlalchemy.engine import Connection, Engine
 
 from compengine.errors import UserError
 from compengine.ledger import staging
-from compengine.ledger.aggregate import MonthlyTotals, update_monthly_usage
+from compengine.ledger.aggregate import (
+    MonthlyTotals,
+    apply_monthly_totals,
+    check_monthly_totals,
+    stage_monthly_totals,
+)
 from compengine.ledger.batch import file_digest, record_batch, record_load_event
 from compengine.ledger.checks import Staged, run_checks
-from compengine.ledger.files import USAGE, FoundInput, find_inputs
+from compengine.ledger.files import USAGE, FoundInput
+from compengine.ledger.folder import find_inputs
 from compengine.ledger.problems import ProblemLog
 from compengine.ledger.readers import Chunking, InputReader
 from compengine.ledger.rows import stored_names
@@ -73,7 +79,7 @@ def load_directory(
         connection = session.connection()
         _require_schema(connection)
         with _bulk_settings(connection):
-            staged, totals = _stage_and_check(connection, inputs, replace, chunking, report)
+            staged = _stage_and_check(connection, inputs, replace, chunking, report)
             report("writing", None)
             counts = [count_rows(connection, item) for item in staged]
             batch = record_batch(
@@ -85,7 +91,7 @@ def load_directory(
                 replace=replace,
                 at=datetime.now(UTC),
             )
-            _write(connection, staged, counts, totals, batch)
+            _write(connection, staged, counts, batch)
             record_load_event(session, batch, counts)
             return LoadReport(batch.id, counts)
 
@@ -96,8 +102,9 @@ def _stage_and_check(
     replace: bool,
     chunking: Chunking,
     report: ProgressReport,
-) -> tuple[list[Staged], MonthlyTotals]:
-    """Stage every file and run every check; a UserError when any problem was found."""
+) -> list[Staged]:
+    """Stage every file and run every check, the usage aggregate's range included;
+    a UserError when any problem was found."""
     problems = ProblemLog([found.source for found in inputs])
     totals = MonthlyTotals()
     staged: dict[str, Staged] = {}
@@ -110,9 +117,12 @@ def _stage_and_check(
             unreadable.add(found.spec.name)
     report("checking", None)
     run_checks(connection, staged, problems, replace=replace, unreadable=unreadable)
+    if USAGE.name in staged and USAGE.name not in unreadable:
+        stage_monthly_totals(connection, staged[USAGE.name], totals)
+        check_monthly_totals(connection, staged[USAGE.name], problems)
     if problems:
         raise problems.error()
-    return list(staged.values()), totals
+    return list(staged.values())
 
 
 def _stage_file(
@@ -148,16 +158,15 @@ def _write(
     connection: Connection,
     staged: list[Staged],
     counts: list[FileCounts],
-    totals: MonthlyTotals,
     batch: LoadBatch,
 ) -> None:
-    """Audit the replacements, move the aggregate, then write the rows (in that order:
-    the first two read the stored rows as they were)."""
+    """Audit the replacements and write the checked aggregate, then write the rows
+    (in that order: the audit reads the stored rows as they were)."""
     for item, rows in zip(staged, counts, strict=True):
         if rows.replaced:
             audit_replacements(connection, item, batch)
         if item.spec is USAGE:
-            update_monthly_usage(connection, item, totals)
+            apply_monthly_totals(connection)
     for item, rows in zip(staged, counts, strict=True):
         write_rows(connection, item, rows, load_id=batch.id)
         staging.drop(connection, item.table)

@@ -3,8 +3,8 @@
 CSV goes through pyarrow's streaming CSV reader and Parquet through
 ``ParquetFile.iter_batches``; both yield every column as text, so that no value
 passes through a binary float. Line numbers follow the file: the header is line 1,
-the first data row line 2. A CSV row is numbered by the records before it, which is
-its physical line unless a quoted value above it spans several lines. Parquet has
+the first data row line 2, and a CSV row is numbered by the physical line it starts
+on, even when a quoted value above it spans several lines (see lines.py). Parquet has
 no lines: row n (1-based) is reported as line n + 1, as if it had a header.
 Blank rows (every field empty) are skipped.
 """
@@ -22,7 +22,9 @@ import pyarrow.csv as pcsv
 import pyarrow.parquet as pq
 
 from compengine.errors import Problem
+from compengine.ledger.convert import shown_cell
 from compengine.ledger.files import FoundInput, InputFile
+from compengine.ledger.lines import PhysicalLines, breaks_in, breaks_per_row
 from compengine.ledger.problems import ProblemLog
 
 Progress = Callable[[float], None]  # fraction of the file read so far
@@ -81,11 +83,26 @@ class InputReader:
         self.problems.add(Problem(self.found.source, line, field, message), check)
 
     def _unreadable(self, error: Exception) -> None:
+        """Says why the file cannot be read, never quoting it: DIR may hold a link to a
+        file that is not an input (a reader's message can carry a line of it)."""
         self.readable = False
-        if isinstance(error, UnicodeDecodeError) or "invalid UTF8" in str(error):
-            self._report(None, None, "is not UTF-8 text: save it as UTF-8", "read")
+        message = str(error)
+        if isinstance(error, UnicodeDecodeError) or "invalid UTF8" in message:
+            why = "is not UTF-8 text: save it as UTF-8"
+        elif "straddl" in message:
+            why = (
+                'has a row too long to read: is a quote (") left open? '
+                "A quoted value runs on, across lines, to the next quote"
+            )
+        elif isinstance(error, csv.Error):  # its messages never quote the file
+            why = f"cannot be read: {message}"
+        elif isinstance(error, OSError) and error.strerror:
+            why = f"cannot be read ({error.strerror})"
+        elif self._is_parquet:
+            why = "cannot be read as a Parquet file"
         else:
-            self._report(None, None, f"cannot be read: {error}", "read")
+            why = "cannot be read as a CSV file"
+        self._report(None, None, why, "read")
 
     def _header(self) -> list[str] | None:
         if self._is_parquet:
@@ -97,13 +114,20 @@ class InputReader:
         """Reports duplicate, unknown and missing columns; False when rows cannot be read."""
         spec = self.found.spec
         expected = ", ".join(spec.column_names)
+        if not set(self.header) & set(spec.column_names):
+            # Not echoed: this may be some other file (a link to /etc/shadow ...).
+            self._report(1, None, f"the header names none of the columns ({expected})", "header")
+            return False
         seen: set[str] = set()
         for name in self.header:
             if name in seen:
-                self._report(1, name, "column appears twice", "header")
+                self._report(1, _as_field(name), "column appears twice", "header")
             elif name not in spec.column_names:
                 self._report(
-                    1, name, f"unknown column {name!r} (the columns are: {expected})", "header"
+                    1,
+                    _as_field(name),
+                    f"unknown column {shown_cell(name)} (the columns are: {expected})",
+                    "header",
                 )
             seen.add(name)
         missing = [
@@ -131,16 +155,13 @@ class InputReader:
         return [name for name in self.header if name in self.found.spec.column_names]
 
     def _csv_chunks(self, chunking: Chunking, progress: Progress) -> Iterator[Chunk]:
-        skipped: list[int] = []  # physical lines of rows with a wrong number of fields
+        lines: PhysicalLines[tuple[int, int]] = PhysicalLines(
+            sum(breaks_in(name) for name in self.header)
+        )
 
         def wrong_width(row: pcsv.InvalidRow) -> str:
-            self._report(
-                row.number,
-                None,
-                f"has {row.actual_columns} fields, the header has {row.expected_columns}",
-                "width",
-            )
-            skipped.append(row.number)
+            widths = (row.actual_columns, row.expected_columns)
+            lines.skip(row.number, breaks_in(row.text or ""), widths)
             self.readable = False
             return "skip"
 
@@ -166,10 +187,19 @@ class InputReader:
             for batch in reader:
                 positions = np.arange(rows_before, rows_before + batch.num_rows, dtype=np.int64)
                 rows_before += batch.num_rows
-                chunk = _chunk(self.found.spec, batch, _csv_lines(positions, skipped))
+                breaks = breaks_per_row(batch.columns, batch.num_rows)
+                physical, skipped = lines.place(positions, breaks)
+                self._report_widths(skipped)
+                chunk = _chunk(self.found.spec, batch, physical)
                 progress(min(handle.tell() / size, 1.0))
                 if len(chunk):
                     yield chunk
+            no_rows = np.zeros(0, dtype=np.int64)
+            self._report_widths(lines.place(no_rows, no_rows, last=True)[1])
+
+    def _report_widths(self, skipped: list[tuple[int, tuple[int, int]]]) -> None:
+        for line, (actual, expected) in skipped:
+            self._report(line, None, f"has {actual} fields, the header has {expected}", "width")
 
     def _parquet_chunks(self, chunking: Chunking, progress: Progress) -> Iterator[Chunk]:
         parquet = pq.ParquetFile(self.found.path)
@@ -186,17 +216,15 @@ class InputReader:
                 yield chunk
 
 
-def _csv_lines(positions: np.ndarray, skipped: list[int]) -> np.ndarray:
-    """Line numbers of rows given their position among the rows that were kept."""
-    if not skipped:
-        return positions + 2
-    # A skipped row that had j skipped rows before it sat after (line - 2 - j) kept rows.
-    kept_before = np.asarray(skipped, dtype=np.int64) - 2 - np.arange(len(skipped))
-    return positions + 2 + np.searchsorted(kept_before, positions, side="right")
+def _as_field(name: str) -> str:
+    """A column name to locate a problem by: as it is when short and printable."""
+    return name if name.isprintable() and len(name) <= 40 else shown_cell(name)
 
 
 def _unusable_type(kind: pa.DataType) -> str | None:
     """Why a Parquet column cannot be read as exact text, if it cannot."""
+    if pa.types.is_dictionary(kind):  # pandas' categoricals
+        return _unusable_type(kind.value_type)
     if pa.types.is_floating(kind):
         return f"holds binary floating-point numbers ({kind}): write it as text or decimal"
     exact = (

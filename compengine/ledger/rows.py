@@ -8,11 +8,22 @@ from typing import Any
 
 from sqlalchemy import ColumnElement, Table, and_, or_
 
+from compengine.ledger.convert import shown_cell
 from compengine.ledger.files import FileColumn, InputFile, Kind
 from compengine.money import format_cents
 
 _MONEY = (Kind.MONEY, Kind.NONNEGATIVE_MONEY)
-_QUOTED = frozenset({Kind.TEXT, Kind.OPTIONAL_TEXT, Kind.PRODUCT, Kind.PRODUCTS, Kind.SPLIT})
+_QUOTED = frozenset(
+    {
+        Kind.ID,
+        Kind.OPTIONAL_ID,
+        Kind.TEXT,
+        Kind.OPTIONAL_TEXT,
+        Kind.PRODUCT,
+        Kind.PRODUCTS,
+        Kind.SPLIT,
+    }
+)
 
 
 def as_text(column: FileColumn, value: Any) -> str | None:
@@ -31,7 +42,7 @@ def shown(column: FileColumn, value: Any) -> str:
     written = as_text(column, value)
     if not written:
         return "(empty)"
-    return repr(written) if column.kind in _QUOTED else written
+    return shown_cell(written) if column.kind in _QUOTED else written
 
 
 def as_file_row(spec: InputFile, stored: Mapping[str, Any]) -> dict[str, str | None]:

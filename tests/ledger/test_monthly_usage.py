@@ -76,3 +76,24 @@ def test_a_correction_that_cancels_a_month_keeps_its_entries_counted(initialized
     assert initialized("load", tmp_path / "late").code == 0
 
     assert_monthly_usage_matches_ledger(db_url)
+
+
+MAX = "9999999999999.99"  # the largest amount a usage entry may have
+
+
+def test_sums_of_the_largest_amounts_never_wrap(initialized, db_url, tmp_path):
+    """40,000 entries of +-9,999,999,999,999.99 in one month sum to 0.00; re-delivering
+    the 20,000 positive ones (one of them changed) subtracts 2e19 cents of stored rows
+    and adds them back, beyond int64 on the way, exactly."""
+    write_csv(tmp_path / "first", "accounts.csv", "account_id,name\nacme,Acme\n")
+    rows = [f"p{n},acme,2027-03-01,{MAX},compute," for n in range(20_000)]
+    rows += [f"n{n},acme,2027-03-02,-{MAX},compute," for n in range(20_000)]
+    write_csv(tmp_path / "first", "usage.csv", _usage_csv({}) + "\n".join(rows) + "\n")
+    assert initialized("load", tmp_path / "first").code == 0
+    rows[0] = "p0,acme,2027-03-01,0.01,compute,"
+    write_csv(tmp_path / "second", "usage.csv", _usage_csv({}) + "\n".join(rows[:20_000]) + "\n")
+
+    result = initialized("load", tmp_path / "second", "--replace")
+
+    assert result.code == 0, result.err
+    assert_monthly_usage_matches_ledger(db_url)

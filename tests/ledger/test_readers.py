@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pyarrow as pa
 import pyarrow.parquet as pq
+import pytest
 
 from compengine.ledger.files import USAGE, FoundInput
 from compengine.ledger.problems import ProblemLog
@@ -16,13 +17,15 @@ from tests.ledger.conftest import write_csv
 TINY = Chunking(csv_block_bytes=40, parquet_rows=2)  # a chunk or two per row
 
 
-def _read(path: Path) -> tuple[list[tuple[int, str, str]], list[str], bool]:
+def _read(
+    path: Path, chunking: Chunking = TINY
+) -> tuple[list[tuple[int, str, str]], list[str], bool]:
     """(line, entry_id, account_id) of every row, the problems, and whether all was read."""
     problems = ProblemLog()
     reader = InputReader(FoundInput(USAGE, path), problems)
     rows = [
         (int(line), entry, account)
-        for chunk in reader.chunks(TINY)
+        for chunk in reader.chunks(chunking)
         for line, entry, account in zip(
             chunk.lines,
             chunk.text["entry_id"].to_pylist(),
@@ -128,3 +131,95 @@ def test_parquet_floats_are_refused_because_they_are_not_exact(tmp_path):
         "write it as text or decimal"
     ]
     assert not readable
+
+
+@pytest.mark.parametrize("block_bytes", [48, 64, 100, 1 << 20])
+def test_lines_are_physical_after_values_spanning_lines_across_chunks(tmp_path, block_bytes):
+    path = tmp_path / "usage.csv"
+    path.write_bytes(
+        b"entry_id,account_id,date,amount,quantity\n"
+        b'u1,acme,2027-01-01,1.00,"two\nlines"\n'  # lines 2-3
+        b'u2,acme,2027-01-02,2.00,"\r\n\r\n"\n'  # lines 4-6
+        b'u3,acme,2027-01-03,3.00,1,"x\ny"\n'  # lines 7-8: one field too many
+        b"u4,acme,2027-01-04,4.00,\r"  # line 9, a lone CR ends it
+        b'u5,"ac\nme",2027-01-05,5.00,\n'  # lines 10-11
+        b"\n"  # line 12, blank
+        b"u6,acme,2027-01-06,6.00,,\n"  # line 13: one field too many
+        b"u7,acme,2027-01-07,7.00,\n"  # line 14
+    )
+
+    rows, problems, readable = _read(path, Chunking(csv_block_bytes=block_bytes))
+
+    assert [(line, entry) for line, entry, _account in rows] == [
+        (2, "u1"),
+        (4, "u2"),
+        (9, "u4"),
+        (10, "u5"),
+        (14, "u7"),
+    ]
+    assert problems == [
+        "usage.csv:7: has 6 fields, the header has 5",
+        "usage.csv:13: has 6 fields, the header has 5",
+    ]
+    assert not readable
+
+
+def test_a_quote_left_open_in_a_large_file_is_named_without_quoting_the_file(tmp_path):
+    path = tmp_path / "usage.csv"
+    path.write_text(
+        "entry_id,account_id,date,amount\n"
+        'u1,"acme,2027-01-01,1.00\n' + "".join(f"u{n},acme,2027-01-01,1.00\n" for n in range(9))
+    )
+
+    _rows, problems, readable = _read(path)
+
+    assert problems == [
+        'usage.csv: has a row too long to read: is a quote (") left open? '
+        "A quoted value runs on, across lines, to the next quote"
+    ]
+    assert not readable
+
+
+def test_parquet_columns_of_the_wrong_type_are_named(tmp_path):
+    path = tmp_path / "usage.parquet"
+    pq.write_table(
+        pa.table(
+            {
+                "entry_id": pa.array([True]),
+                "account_id": pa.array(["acme"]),
+                "date": pa.array([0], pa.timestamp("s")),
+                "amount": pa.array([1.5], pa.float32()),
+            }
+        ),
+        path,
+    )
+
+    assert _read(path) == (
+        [],
+        [
+            "usage.parquet:1: amount: holds binary floating-point numbers (float): "
+            "write it as text or decimal",
+            "usage.parquet:1: date: has type timestamp[ms]; use text, integer, decimal or "
+            "date columns",
+            "usage.parquet:1: entry_id: has type bool; use text, integer, decimal or date columns",
+        ],
+        False,
+    )
+
+
+def test_parquet_dictionary_columns_read_as_their_values(tmp_path):
+    """pandas writes a categorical column as a dictionary of its values."""
+    path = tmp_path / "usage.parquet"
+    pq.write_table(
+        pa.table(
+            {
+                "entry_id": pa.array(["u1", "u2"]),
+                "account_id": pa.array(["acme", "acme"]).dictionary_encode(),
+                "date": pa.array(["2027-01-01", "2027-01-02"]),
+                "amount": pa.array(["1.00", "2.00"]),
+            }
+        ),
+        path,
+    )
+
+    assert _read(path) == ([(2, "u1", "acme"), (3, "u2", "acme")], [], True)
