@@ -3,16 +3,19 @@ that they keep every plan version that paid a locked period as it was."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import typer
 from sqlmodel import Session
 
+from compengine.cli.common import AppState, state
 from compengine.cli.output import terminal_text
+from compengine.config import Origin
 from compengine.cycles.frozen import check_frozen_versions
 from compengine.errors import UserError
 from compengine.months import format_period
 from compengine.plan.load import load_plans
 from compengine.plan.model import PlanVersion
-from compengine.storage.database import make_engine
 
 
 def describe(plan: PlanVersion) -> str:
@@ -26,14 +29,12 @@ def describe(plan: PlanVersion) -> str:
     )
 
 
-def _frozen_warnings(url: str, plans: list[PlanVersion]) -> list[str]:
-    """What `run` on that database would say about these plans: problems raise UserError."""
-    engine = make_engine(url)
-    try:
-        with Session(engine) as session:
-            check = check_frozen_versions(session, plans)
-    finally:
-        engine.dispose()
+def _frozen_warnings(app_state: AppState, url: str, plans: list[PlanVersion]) -> list[str]:
+    """What `run` on that database would say about these plans: problems raise UserError.
+    The database gets the same checks (URL, schema) as the global --db."""
+    engine = replace(app_state, url=url, url_origin=Origin("--db")).engine
+    with Session(engine) as session:
+        check = check_frozen_versions(session, plans)
     if check.problems:
         raise UserError(check.problems)
     return check.warnings
@@ -44,6 +45,7 @@ def register(app: typer.Typer) -> None:
 
     @plan_app.command("check")
     def check(
+        ctx: typer.Context,
         paths: list[str] = typer.Argument(
             ...,
             metavar="PATH",
@@ -57,7 +59,7 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Validate plan files: print each plan version, or every problem (exit 1)."""
         plans = load_plans(paths)
-        warnings = _frozen_warnings(db, plans) if db else []
+        warnings = _frozen_warnings(state(ctx), db, plans) if db else []
         for plan in plans:
             typer.echo(terminal_text(describe(plan)))
         for warning in warnings:
