@@ -78,77 +78,84 @@ def coverage(contracts: pd.DataFrame) -> Coverage:
     )
 
 
-def _scope_cells(usage: pd.DataFrame, contracts: pd.DataFrame) -> pd.DataFrame:
-    """Long table (row, src, month, amount_cents): contract `row` x aggregate cell `src` of
-    its account whose product is in its scope, whatever the month."""
-    cells = usage.assign(src=np.arange(len(usage)))
-    frame = contracts[["account_id", "products"]].assign(row=np.arange(len(contracts)))
+def _pairs(
+    cell_keys: np.ndarray, contract_keys: np.ndarray, contract_rows: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Every (contract row, cell) pair with equal integer keys: a join done in numpy."""
+    order = np.argsort(contract_keys, kind="stable")
+    keys, rows = contract_keys[order], contract_rows[order]
+    low = np.searchsorted(keys, cell_keys, side="left")
+    count = np.searchsorted(keys, cell_keys, side="right") - low
+    src = np.repeat(np.arange(len(cell_keys)), count)
+    within = np.arange(len(src)) - np.repeat(np.cumsum(count) - count, count)
+    return rows[np.repeat(low, count) + within], src
 
-    whole = frame.loc[frame["products"] == "", ["account_id", "row"]]
-    whole_cells = whole.merge(cells, on="account_id")
 
-    scoped = frame[frame["products"] != ""].assign(product=lambda f: f["products"].str.split(";"))
-    scoped = scoped.explode("product").drop_duplicates(["row", "product"])  # a scope is a set
-    scoped_cells = scoped[["account_id", "product", "row"]].merge(
-        cells, on=["account_id", "product"]
+def _scope_cells(usage: pd.DataFrame, contracts: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+    """(row, src) pairs: contract `row` x aggregate cell `src` of its account whose product
+    is in its scope, whatever the month. Ids become integer codes first (the aggregate's
+    ids are hashed once), so the joins are sorts and searches over integers."""
+    scopes = contracts["products"].to_numpy(object)
+    rows = np.arange(len(contracts))
+    whole = scopes == ""
+    cell_accounts, accounts = _codes(usage["account_id"])
+    contract_accounts = accounts.get_indexer(contracts["account_id"].to_numpy(object))
+    row, src = _pairs(cell_accounts, contract_accounts[whole], rows[whole])
+    if whole.all():
+        return row, src
+
+    scoped = pd.DataFrame({"row": rows[~whole], "product": scopes[~whole]})
+    scoped = scoped.assign(product=scoped["product"].str.split(";")).explode("product")
+    scoped = scoped.drop_duplicates(["row", "product"])  # a scope is a set
+    cell_products, products = _codes(usage["product"])
+    scoped_rows = scoped["row"].to_numpy(np.int64)
+    scoped_products = products.get_indexer(scoped["product"].to_numpy(object))
+    known = (scoped_products >= 0) & (contract_accounts[scoped_rows] >= 0)
+    width = len(products)
+    scoped_row, scoped_src = _pairs(
+        cell_accounts * width + cell_products,
+        (contract_accounts[scoped_rows] * width + scoped_products)[known],
+        scoped_rows[known],
     )
-
-    columns = ["row", "src", "month", "amount_cents"]
-    return pd.concat([whole_cells[columns], scoped_cells[columns]], ignore_index=True)
+    return np.concatenate([row, scoped_row]), np.concatenate([src, scoped_src])
 
 
-def _end_month_cells(
-    snapshot: LedgerSnapshot,
-    contracts: pd.DataFrame,
-    covers: Coverage,
-    usage: pd.DataFrame,
-    period: int,
-) -> pd.DataFrame:
-    """(row, src, month, amount_cents) of the usage dated through ends_on in the end months
-    that ends_on cuts short, for the products in each contract's scope."""
-    rows = pd.Series(np.arange(len(contracts)), index=contracts["contract_id"].to_numpy(object))
-    ends = snapshot.end_month_usage
-    ends = ends[ends["contract_id"].isin(rows.index)]
-    row = rows.loc[ends["contract_id"].to_numpy(object)].to_numpy(np.int64)
-    products = contracts["products"].to_numpy(object)[row]
-    in_scope = np.array(
-        [
-            scope == "" or product in scope.split(";")
-            for scope, product in zip(products, ends["product"], strict=True)
-        ],
-        dtype=bool,
-    )
-    month = covers.end[row]
-    keep = covers.partial[row] & (month <= period) & in_scope
-    cells = pd.DataFrame(
-        {
-            "row": row[keep],
-            "account_id": contracts["account_id"].to_numpy(object)[row[keep]],
-            "product": ends["product"].to_numpy(object)[keep],
-            "month": month[keep],
-            "amount_cents": ends["amount_cents"].to_numpy(np.int64)[keep],
-        }
-    )
-    keys = usage[["account_id", "product", "month"]].assign(src=np.arange(len(usage)))
-    cells = cells.merge(keys, on=["account_id", "product", "month"])
-    return cells[["row", "src", "month", "amount_cents"]]
+def _codes(ids: pd.Series) -> tuple[np.ndarray, pd.Index]:
+    """Integer codes of a column of ids, and the ids they stand for."""
+    codes, uniques = pd.factorize(ids.to_numpy(object))
+    return codes.astype(np.int64), pd.Index(uniques, dtype=object)
 
 
 def _covered_cells(
-    snapshot: LedgerSnapshot,
-    contracts: pd.DataFrame,
-    covers: Coverage,
-    usage: pd.DataFrame,
-    period: int,
+    snapshot: LedgerSnapshot, contracts: pd.DataFrame, covers: Coverage, usage: pd.DataFrame
 ) -> pd.DataFrame:
-    """(row, src, month, amount_cents) of every usage each contract covers (spec section 1)."""
-    cells = _scope_cells(usage, contracts)
-    row, month = cells["row"].to_numpy(np.int64), cells["month"].to_numpy(np.int64)
+    """(row, src, month, amount_cents) of the usage each contract covers (spec section 1):
+    whole months from the signing month to the end month; in an end month that ends_on cuts
+    short, the usage dated through ends_on instead of the month's sum."""
+    row, src = _scope_cells(usage, contracts)
+    month = usage["month"].to_numpy(np.int64)[src]
+    amount = usage["amount_cents"].to_numpy(np.int64)[src]
     end = covers.end[row]
-    whole_month = (month >= covers.signed[row]) & (month <= end)
-    whole_month &= ~(covers.partial[row] & (month == end))
-    partial = _end_month_cells(snapshot, contracts, covers, usage, period)
-    return pd.concat([cells[whole_month], partial], ignore_index=True)
+    covered = (month >= covers.signed[row]) & (month <= end)
+    cut = covered & covers.partial[row] & (month == end)
+    if cut.any():
+        through_end = snapshot.end_month_usage.set_index(["contract_id", "product"])
+        keys = pd.MultiIndex.from_arrays(
+            [
+                contracts["contract_id"].to_numpy(object)[row[cut]],
+                usage["product"].to_numpy(object)[src[cut]],
+            ]
+        )
+        amount = amount.copy()
+        amount[cut] = through_end["amount_cents"].reindex(keys, fill_value=0).to_numpy(np.int64)
+    return pd.DataFrame(
+        {
+            "row": row[covered],
+            "src": src[covered],
+            "month": month[covered],
+            "amount_cents": amount[covered],
+        }
+    )
 
 
 USAGE_LIMIT_CENTS = 2**62  # far above any real ledger, safely inside int64
@@ -156,7 +163,13 @@ USAGE_LIMIT_CENTS = 2**62  # far above any real ledger, safely inside int64
 
 def _check_range(usage: pd.DataFrame) -> None:
     """Refuse, rather than wrap around, ledgers whose sums could leave the int64 grid."""
-    total = sum(abs(cents) for cents in usage["amount_cents"].tolist())
+    cents = usage["amount_cents"].to_numpy(np.int64)
+    if not len(cents):
+        return
+    largest = max(abs(int(cents.max())), abs(int(cents.min())))
+    if largest * len(cents) < USAGE_LIMIT_CENTS:
+        return  # the usual case, decided without a Python loop over the cells
+    total = sum(abs(cell) for cell in cents.tolist())
     if total >= USAGE_LIMIT_CENTS:
         raise UserError.single(
             f"usage amounts add up to more than {USAGE_LIMIT_CENTS // 100:,} in absolute value; "
@@ -184,7 +197,7 @@ def build_grid(snapshot: LedgerSnapshot, period: int) -> ContractGrid:
     _check_range(snapshot.monthly_usage)
     monthly = snapshot.monthly_usage
     monthly = monthly[monthly["month"] <= period].reset_index(drop=True)[USAGE_COLUMNS]
-    cells = _covered_cells(snapshot, contracts, covers, monthly, period)
+    cells = _covered_cells(snapshot, contracts, covers, monthly)
     usage = np.zeros((len(contracts), months), dtype=np.int64)
     if months:
         np.add.at(
