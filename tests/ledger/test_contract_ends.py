@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from datetime import date
 
+import pyarrow as pa
+import pyarrow.parquet as pq
 from sqlalchemy import select
 
 from compengine.storage.models import Contract
@@ -139,3 +141,24 @@ def test_other_products_or_other_dates_do_not_overlap(initialized, db_url, tmp_p
     )
     result = initialized("load", folder)
     assert result.code == 0, result.err
+
+
+def test_ends_on_as_a_parquet_date_column_with_nulls(initialized, db_url, tmp_path):
+    folder = delivery(tmp_path, "parquet", "")
+    (folder / "contracts.csv").unlink()
+    table = pa.table(
+        {
+            "contract_id": ["k1", "k2"],
+            "account_id": ["acme", "acme"],
+            "signed_on": pa.array([date(2027, 1, 10), date(2027, 4, 1)], pa.date32()),
+            "commit_monthly": ["1000.00", "1000.00"],
+            "ends_on": pa.array([date(2027, 3, 31), None], pa.date32()),
+        }
+    )
+    pq.write_table(table, folder / "contracts.parquet")
+    result = initialized("load", folder)
+    assert result.code == 0, result.err
+    assert stored_contracts(db_url) == [
+        ("k1", date(2027, 1, 10), date(2027, 3, 31)),
+        ("k2", date(2027, 4, 1), None),
+    ]
