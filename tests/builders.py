@@ -11,6 +11,7 @@ from compengine.calc.snapshot import (
     ACCOUNT_COLUMNS,
     ASSIGNMENT_COLUMNS,
     CONTRACT_COLUMNS,
+    END_MONTH_COLUMNS,
     USAGE_COLUMNS,
     LedgerSnapshot,
 )
@@ -48,9 +49,11 @@ def snapshot(
     assignments: list[tuple] = (),
     contracts: list[tuple] = (),
     usage: dict[tuple[str, str, str], str] | None = None,
+    end_month_usage: dict[tuple[str, str], str] | None = None,
 ) -> LedgerSnapshot:
     """assignments: (account, payee, role, 'start', 'end' or None, split);
-    contracts: (contract, account, 'signed_on', 'commit dollars', 'products');
+    contracts: (contract, account, 'signed_on', 'commit dollars', 'products'[, 'ends_on']);
+    end_month_usage: {(contract, product): 'dollars'} dated through ends_on in its month;
     usage: {(account, product, 'YYYY-MM'): 'dollars'}."""
     accounts = accounts or [{"account_id": "acme", "name": "Acme", "segment": "enterprise"}]
     return LedgerSnapshot(
@@ -66,8 +69,15 @@ def snapshot(
         ),
         contracts=pd.DataFrame(
             [
-                (c, a, date.fromisoformat(s), int(Fraction(commit) * 100), products)
-                for c, a, s, commit, products in contracts
+                (
+                    c,
+                    a,
+                    date.fromisoformat(s),
+                    int(Fraction(commit) * 100),
+                    products,
+                    date.fromisoformat(ends[0]) if ends else None,
+                )
+                for c, a, s, commit, products, *ends in contracts
             ],
             columns=CONTRACT_COLUMNS,
         ),
@@ -78,6 +88,10 @@ def snapshot(
             ],
             columns=USAGE_COLUMNS,
         ).astype({"month": "int64", "amount_cents": "int64"}),
+        end_month_usage=pd.DataFrame(
+            [(c, p, int(Fraction(v) * 100)) for (c, p), v in (end_month_usage or {}).items()],
+            columns=END_MONTH_COLUMNS,
+        ).astype({"contract_id": object, "product": object, "amount_cents": "int64"}),
     )
 
 

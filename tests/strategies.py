@@ -3,7 +3,8 @@
 Values are drawn from short lists picked to hit the edges: rates with 3-4 places that
 make half-cent ties (0.005, 0.125), splits that do not add up to 1 (0.3333), handovers
 on any day, gaps, rare overlaps that push shares above 1, rare plans that credit one
-role with one component type twice, negative corrections and late-arriving entries.
+role with one component type twice, negative corrections, late-arriving entries, and
+contracts that end (mid-month or at a month's end) and are renewed or won back later.
 
 Profiles: HYPOTHESIS_PROFILE=dev (default, 100 examples) or ci (300); no deadline,
 because one example runs a whole cycle of periods.
@@ -18,7 +19,7 @@ from fractions import Fraction
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 
-from compengine.months import first_day, format_period, last_day, parse_period
+from compengine.months import first_day, format_period, last_day, month_of, parse_period
 from compengine.plan.model import (
     Bonus,
     Clawback,
@@ -263,21 +264,40 @@ def holder_chains(draw, account_id: str, role: str) -> list[Assignment]:
 
 @st.composite
 def contracts(draw, account_id: str) -> list[Contract]:
-    """One for all products, or up to two with disjoint product scopes; none on some accounts."""
+    """One for all products, or up to two with disjoint product scopes; none on some accounts.
+    Each scope may end (mid-month or on a month's last day) and be renewed after it."""
     layouts = [((),), ((),), ((),), (("compute",),), (("compute",), ("storage", "ai"))]
     if account_id != "a1":
         layouts.append(())
-    scopes = draw(st.sampled_from(layouts))
+    chains = [draw(renewals(products)) for products in draw(st.sampled_from(layouts))]
     return [
-        Contract(
-            f"{account_id}-k{n}",
-            account_id,
-            draw(st.dates(date(2027, 1, 1), date(2027, 4, 30))),
-            draw(decimals(("0", "100", "250.5", "1000", "333.33"))),
-            products,
+        Contract(f"{account_id}-k{n}", account_id, signed_on, commit, products, ends_on)
+        for n, (signed_on, commit, products, ends_on) in enumerate(
+            (term for chain in chains for term in chain), start=1
         )
-        for n, products in enumerate(scopes, start=1)
     ]
+
+
+LAST_MONTH = FIRST_MONTH + HORIZON - 1
+
+
+@st.composite
+def renewals(draw, products: tuple[str, ...]) -> list[tuple]:
+    """(signed_on, commit, products, ends_on) of up to 3 successive contracts on one scope: an
+    ended one renewed the month after its end (a renewal) or months later (a win-back)."""
+    terms = []
+    signed_on = draw(st.dates(date(2027, 1, 1), date(2027, 4, 30)))
+    while True:
+        month_ends = st.integers(month_of(signed_on), LAST_MONTH).map(last_day)
+        ends_on = draw(st.none() | st.none() | st.dates(signed_on, LAST_DAY) | month_ends)
+        commit = draw(decimals(("0", "100", "250.5", "1000", "333.33")))
+        terms.append((signed_on, commit, products, ends_on))
+        if ends_on is None or len(terms) == 3 or not draw(st.booleans()):
+            return terms
+        renewed = month_of(ends_on) + draw(st.sampled_from((1, 1, 2, 3)))
+        if renewed > LAST_MONTH:
+            return terms
+        signed_on = draw(st.dates(first_day(renewed), last_day(renewed)))
 
 
 @st.composite

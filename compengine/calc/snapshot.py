@@ -6,26 +6,45 @@ the tests compare it with the Fraction reference without a database.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import pandas as pd
-from sqlalchemy import select
+from sqlalchemy import Date, cast, func, select
 from sqlalchemy.orm import Session
 
-from compengine.storage.models import Account, Assignment, Contract, MonthlyUsage
+from compengine.months import last_day
+from compengine.storage.models import Account, Assignment, Contract, MonthlyUsage, UsageEntry
 
 ACCOUNT_COLUMNS = ["account_id", "name", "parent_id", "segment", "region"]
 ASSIGNMENT_COLUMNS = ["account_id", "payee_id", "role", "start", "end", "split"]
-CONTRACT_COLUMNS = ["contract_id", "account_id", "signed_on", "commit_monthly_cents", "products"]
+CONTRACT_COLUMNS = [
+    "contract_id",
+    "account_id",
+    "signed_on",
+    "commit_monthly_cents",
+    "products",
+    "ends_on",
+]
 USAGE_COLUMNS = ["account_id", "product", "month", "amount_cents"]
+END_MONTH_COLUMNS = ["contract_id", "product", "amount_cents"]
 
 
 @dataclass
 class LedgerSnapshot:
     accounts: pd.DataFrame  # ACCOUNT_COLUMNS; None for an empty field
     assignments: pd.DataFrame  # ASSIGNMENT_COLUMNS; dates as datetime.date, split as text
-    contracts: pd.DataFrame  # CONTRACT_COLUMNS; products ';'-joined, '' = all
+    contracts: pd.DataFrame  # CONTRACT_COLUMNS; products ';'-joined, '' = all; ends_on or None
     monthly_usage: pd.DataFrame  # USAGE_COLUMNS; month index, summed cents
+    # END_MONTH_COLUMNS: for each contract whose ends_on is not the last day of its month
+    # (and falls in a month read), the usage of its account dated in that month through
+    # ends_on, per product, whether in scope or not: what the monthly aggregate cannot give.
+    end_month_usage: pd.DataFrame = field(default_factory=lambda: empty_end_month_usage())
+
+
+def empty_end_month_usage() -> pd.DataFrame:
+    return pd.DataFrame(
+        {"contract_id": [], "product": [], "amount_cents": []}, columns=END_MONTH_COLUMNS
+    ).astype({"contract_id": object, "product": object, "amount_cents": "int64"})
 
 
 def _frame(session: Session, model: type, columns: list[str]) -> pd.DataFrame:
@@ -51,12 +70,42 @@ def _monthly_usage(session: Session, last_month: int | None) -> pd.DataFrame:
     return usage.astype({"month": "int64", "amount_cents": "int64"})
 
 
+def _end_month_usage(session: Session, last_month: int | None) -> pd.DataFrame:
+    """The partial end months, in one set-based query over the raw ledger; only contracts
+    ending mid-month take part, so it reads a few months of a few accounts."""
+    ends = Contract.ends_on
+    if session.get_bind().dialect.name == "sqlite":
+        month_start = func.date(ends, "start of month")
+        mid_month = func.strftime("%d", ends, "+1 day") != "01"
+    else:
+        month_start = cast(func.date_trunc("month", ends), Date)
+        mid_month = func.extract("day", ends + 1) != 1
+    query = (
+        select(Contract.contract_id, UsageEntry.product, func.sum(UsageEntry.amount_cents))
+        .join_from(Contract, UsageEntry, UsageEntry.account_id == Contract.account_id)
+        .where(
+            ends.is_not(None),
+            mid_month,
+            UsageEntry.entry_date >= month_start,
+            UsageEntry.entry_date <= ends,
+        )
+        .group_by(Contract.contract_id, UsageEntry.product)
+    )
+    if last_month is not None:
+        query = query.where(ends <= last_day(last_month))
+    rows = session.execute(query).all()
+    frame = pd.DataFrame([tuple(r) for r in rows], columns=END_MONTH_COLUMNS)
+    return frame.astype({"contract_id": object, "product": object, "amount_cents": "int64"})
+
+
 def read_snapshot(session: Session, *, last_month: int | None = None) -> LedgerSnapshot:
-    """Everything a run needs; usage is the monthly aggregate, never the raw ledger."""
+    """Everything a run needs; usage is the monthly aggregate, and the raw ledger only for
+    the end months of contracts that end mid-month."""
     usage = _monthly_usage(session, last_month)
     return LedgerSnapshot(
         accounts=_frame(session, Account, ACCOUNT_COLUMNS),
         assignments=_frame(session, Assignment, ASSIGNMENT_COLUMNS),
         contracts=_frame(session, Contract, CONTRACT_COLUMNS),
         monthly_usage=usage,
+        end_month_usage=_end_month_usage(session, last_month),
     )

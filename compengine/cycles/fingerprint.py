@@ -1,6 +1,7 @@
 """A run's input fingerprint: equal inputs give an equal fingerprint, on any database.
 
-It covers the monthly usage aggregate (which the ledger rows determine), accounts,
+It covers the monthly usage aggregate (which the ledger rows determine), the usage
+through ends_on of the end months that contracts end mid-month, accounts,
 assignments, contracts, the plan files' text and the payouts recorded before the
 period (they enter the payout formula), each in a canonical order.
 """
@@ -27,6 +28,7 @@ def fingerprint(
     digest = hashlib.sha256(period.encode())
     parts = [
         (snapshot.monthly_usage, ["account_id", "product", "month"]),
+        (snapshot.end_month_usage, ["contract_id", "product"]),
         (snapshot.accounts, ["account_id"]),
         (snapshot.assignments, ["account_id", "payee_id", "role", "start"]),
         (snapshot.contracts, ["contract_id"]),

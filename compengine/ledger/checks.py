@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
+from datetime import date
 
 from sqlalchemy import ColumnElement, Select, Table, and_, distinct, exists, func, select
 from sqlalchemy.engine import Connection
@@ -232,44 +233,60 @@ def _changed_without_replace(connection: Connection, item: Staged, problems: Pro
 
 @dataclass(frozen=True)
 class _Scope:
+    """What a contract covers: its products from the first day of its signing month
+    through ends_on (spec section 1)."""
+
     contract_id: str
     products: frozenset[str]  # empty = all products
+    starts: date  # first day of the signing month
+    ends_on: date | None  # None = open-ended
     line: int | None  # None: stored and not in this load
 
     def overlap(self, other: _Scope) -> str | None:
-        """Why the two scopes overlap, or None."""
+        """Why the two contracts cover some usage entry alike, or None."""
+        dates = self._common_dates(other)
+        if dates is None:
+            return None
         if not self.products and not other.products:
-            return "both cover all products"
+            return f"both cover all products {dates}"
         for everything in (self, other):
             if not everything.products:
-                return f"{everything.contract_id!r} covers all products"
+                return f"{everything.contract_id!r} covers all products, both {dates}"
         common = sorted(self.products & other.products)
-        return f"both cover {', '.join(map(repr, common))}" if common else None
+        return f"both cover {', '.join(map(repr, common))} {dates}" if common else None
+
+    def _common_dates(self, other: _Scope) -> str | None:
+        start = max(self.starts, other.starts)
+        ends = [day for day in (self.ends_on, other.ends_on) if day is not None]
+        end = min(ends, default=None)
+        if end is not None and end < start:
+            return None
+        return f"from {start}" + (f" through {end}" if end else " on")
 
 
 def _overlapping_scopes(connection: Connection, item: Staged, problems: ProblemLog) -> None:
-    """Two contracts of one account with overlapping scopes, incoming against all others.
+    """Two contracts of one account whose scopes and covered dates overlap, incoming
+    against all others.
 
     A stored contract re-delivered in this load counts with its new content.
     """
     stage = item.table
     stored = Contract.__table__
+    fields = ("contract_id", "account_id", "products", "signed_on", "ends_on")
     incoming = connection.execute(
-        select(stage.c.line, stage.c.contract_id, stage.c.account_id, stage.c.products).where(
-            item.accepted
-        )
+        select(stage.c.line, *(stage.c[name] for name in fields)).where(item.accepted)
     ).all()
     others = connection.execute(
-        select(stored.c.contract_id, stored.c.account_id, stored.c.products).where(
+        select(*(stored.c[name] for name in fields)).where(
             stored.c.account_id.in_(select(stage.c.account_id)),
             stored.c.contract_id.not_in(select(stage.c.contract_id)),
         )
     ).all()
     by_account: dict[str, list[_Scope]] = defaultdict(list)
-    for contract_id, account_id, products in others:
-        by_account[account_id].append(_Scope(contract_id, _products(products), None))
-    for line, contract_id, account_id, products in sorted(incoming):
-        scope = _Scope(contract_id, _products(products), line)
+    for contract_id, account_id, products, signed_on, ends_on in others:
+        by_account[account_id].append(_scope(contract_id, products, signed_on, ends_on, None))
+    for line, contract_id, account_id, products, signed_on, ends_on in sorted(incoming):
+        scope = _scope(contract_id, products, signed_on, ends_on, line)
         for earlier in by_account[account_id]:
             why = None if earlier.contract_id == contract_id else scope.overlap(earlier)
             if why:
@@ -288,8 +305,11 @@ def _overlapping_scopes(connection: Connection, item: Staged, problems: ProblemL
         by_account[account_id].append(scope)
 
 
-def _products(joined: str) -> frozenset[str]:
-    return frozenset(item for item in joined.split(";") if item)
+def _scope(
+    contract_id: str, products: str, signed_on: date, ends_on: date | None, line: int | None
+) -> _Scope:
+    items = frozenset(item for item in products.split(";") if item)
+    return _Scope(contract_id, items, signed_on.replace(day=1), ends_on, line)
 
 
 def _cycles(connection: Connection, item: Staged, column: str, problems: ProblemLog) -> None:

@@ -138,9 +138,11 @@ CONTRACTS = InputFile(
         _col("signed_on", Kind.DATE),
         _col("commit_monthly", Kind.NONNEGATIVE_MONEY, "commit_monthly_cents"),
         _col("products", Kind.PRODUCTS),
+        _col("ends_on", Kind.OPTIONAL_DATE),
     ),
     key=("contract_id",),
     references=(Reference("account_id", "accounts"),),
+    ordered=(("signed_on", "ends_on"),),
 )
 
 USAGE = InputFile(

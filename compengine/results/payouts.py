@@ -26,6 +26,7 @@ from compengine.crediting.credit import credit
 from compengine.crediting.shares import build_shares
 from compengine.plan.model import PlanVersion
 from compengine.results.explain import Explanation, explain_line
+from compengine.results.uncovered import uncovered_warnings
 
 CALCULATORS: dict[str, Callable[[ComponentPlan, ContractGrid], ComponentEarnings]] = {
     "first_purchase": first_purchase,
@@ -214,6 +215,7 @@ def calculate_period(
             "which is in none of the plan files "
             "given: not recalculated"
         )
+    warnings += uncovered_warnings(grid.uncovered)
 
     result_lines = (
         pd.concat(lines, ignore_index=True) if lines else pd.DataFrame(columns=LINE_COLUMNS)

@@ -1,9 +1,10 @@
 """The whole product path agrees with the Fraction reference, on SQLite and PostgreSQL.
 
 Random scenarios go through CSV files, `load` (late entries arrive in later loads),
-`run` with its stored payouts, and are read back from the payout_line and
-unassigned_credit tables: storage, the paid-before query and the transactions are
-held to the reference too, not only the in-memory engine.
+`run` with its stored payouts, and are read back from the payout_line,
+unassigned_credit and run_issue tables: storage, the paid-before query, the partial
+end months read from the raw ledger and the transactions are held to the reference
+too, not only the in-memory engine.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from compengine.cycles.run import run_period
 from compengine.errors import UserError
 from compengine.ledger.load import load_directory
 from compengine.storage.database import make_engine, upgrade_schema
-from compengine.storage.models import PayoutLine, UnassignedCredit
+from compengine.storage.models import PayoutLine, RunIssue, UnassignedCredit
 from tests.reference.fraction_reference import reference_cycle
 from tests.reference.scenario import Scenario
 from tests.results.test_engine_matches_reference import (
@@ -30,6 +31,7 @@ from tests.results.test_engine_matches_reference import (
     assert_same_steps,
     decimal_text,
     reference_steps,
+    uncovered_only,
 )
 from tests.strategies import cycles
 
@@ -69,7 +71,7 @@ def write_ledger(scenario: Scenario, folder: Path) -> Path:
             ],
         ),
         "contracts.csv": (
-            ["contract_id", "account_id", "signed_on", "commit_monthly", "products"],
+            ["contract_id", "account_id", "signed_on", "commit_monthly", "products", "ends_on"],
             [
                 (
                     c.contract_id,
@@ -77,6 +79,7 @@ def write_ledger(scenario: Scenario, folder: Path) -> Path:
                     c.signed_on.isoformat(),
                     decimal_text(c.commit_monthly),
                     ";".join(c.products),
+                    c.ends_on.isoformat() if c.ends_on else "",
                 )
                 for c in scenario.contracts
             ],
@@ -112,7 +115,7 @@ def database_steps(engine, scenario: Scenario, periods: list[str], folder: Path)
         try:
             run_period(engine, period, list(scenario.plans), "test")
         except ConfigurationError:
-            steps.append(Step(period, True, [], {}))
+            steps.append(Step(period, True, [], {}, []))
             continue
         with Session(engine) as session:
             lines = session.execute(select(PayoutLine).where(PayoutLine.period == period)).scalars()
@@ -123,7 +126,13 @@ def database_steps(engine, scenario: Scenario, periods: list[str], folder: Path)
             ).scalars():
                 key = (item.contract_id, item.plan_id, item.component_id, item.month)
                 unassigned[key] = unassigned.get(key, Fraction(0)) + Fraction(item.amount_exact)
-        steps.append(Step(period, False, rows, {k: v for k, v in unassigned.items() if v}))
+            warnings = session.execute(
+                select(RunIssue.message).where(RunIssue.period == period).order_by(RunIssue.id)
+            ).scalars()
+            uncovered = uncovered_only(list(warnings))
+        steps.append(
+            Step(period, False, rows, {k: v for k, v in unassigned.items() if v}, uncovered)
+        )
     return steps
 
 

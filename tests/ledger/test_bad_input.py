@@ -151,14 +151,14 @@ CASES = {
         [("contracts.csv", "10000.00,\n", "10000.00,\nk2,acme,2027-03-01,500.00,compute\n")],
         [
             "contracts.csv:3: products: contract 'k2' overlaps contract 'k1' (line 2) "
-            "on account 'acme': 'k1' covers all products"
+            "on account 'acme': 'k1' covers all products, both from 2027-03-01 on"
         ],
     ),
     "contract overlapping a stored one": BadInput(
         [("contracts.csv", "k1,acme,2027-01-10,10000.00,", "k2,acme,2027-03-01,500.00,storage")],
         [
             "contracts.csv:2: products: contract 'k2' overlaps contract 'k1' (stored) "
-            "on account 'acme': 'k1' covers all products"
+            "on account 'acme': 'k1' covers all products, both from 2027-03-01 on"
         ],
         stored_first=True,
         only=("contracts",),
@@ -173,7 +173,7 @@ CASES = {
         ],
         [
             "contracts.csv:3: products: contract 'k2' overlaps contract 'k1' (line 2) "
-            "on account 'acme': both cover 'storage'"
+            "on account 'acme': both cover 'storage' from 2027-03-01 on"
         ],
         stored_first=True,
         only=("contracts",),

@@ -8,6 +8,11 @@ an int of cents.
 
 Readings of the spec where it leaves room (each also in the report for the README):
 - F(c) looks at the whole ledger; usage after P cannot change anything through P.
+- U(c, m) holds only the entries c covers (from the first day of its signing month
+  through ends_on), so a renewal's U starts afresh and an ended contract's U is 0,
+  which sustained usage, expansion and the first-purchase clawback then see as such.
+- Usage that no contract covers is a warning, per account, product and month (months
+  <= P, non-zero sums only: a cell whose entries cancel out has nothing to report).
 - Shares above 1 fail only in a month <= P where a non-zero increment is credited
   (for a clawback: month F, whose shares it uses).
 - Two components crediting one role with one type fail for the account of a contract,
@@ -40,7 +45,7 @@ from compengine.plan.model import (
     SustainedUsage,
     Tiers,
 )
-from tests.reference.scenario import Account, Contract, Scenario
+from tests.reference.scenario import Account, Contract, Scenario, UsageEntry
 
 Key = tuple[str, str, str, str]  # (payee_id, plan_id, component_id, contract_id)
 UnassignedKey = tuple[str, str, str, str]  # (contract_id, plan_id, component_id, 'YYYY-MM')
@@ -69,6 +74,7 @@ class ReferenceResult:
     lines: list[Line] = field(default_factory=list)
     unassigned: dict[UnassignedKey, Fraction] = field(default_factory=dict)
     earned: dict[Key, Fraction] = field(default_factory=dict)  # unrounded, every payee on (x, c)
+    uncovered: dict[tuple[str, str, int], Fraction] = field(default_factory=dict)  # cents
     error: str | None = None  # set (and nothing recorded) when the run failed
 
 
@@ -112,13 +118,34 @@ def in_contract_scope(contract: Contract, product: str) -> bool:
     return not contract.products or product in contract.products
 
 
+def covers(contract: Contract, entry: UsageEntry) -> bool:
+    """Section 1: its account and scope, dated from the first day of the signing month
+    through ends_on (no end when ends_on is None)."""
+    return (
+        entry.account_id == contract.account_id
+        and in_contract_scope(contract, entry.product)
+        and first_day(month_of(contract.signed_on)) <= entry.date
+        and (contract.ends_on is None or entry.date <= contract.ends_on)
+    )
+
+
 def monthly_usage(scenario: Scenario, contract: Contract) -> dict[int, Fraction]:
-    """U(c, m) for every month with entries; the signing month keeps entries before signed_on."""
+    """U(c, m) for every month with covered entries; the signing month keeps entries before
+    signed_on, the end month only those through ends_on."""
     usage: dict[int, Fraction] = defaultdict(Fraction)
     for entry in scenario.usage:
-        if entry.account_id == contract.account_id and in_contract_scope(contract, entry.product):
+        if covers(contract, entry):
             usage[month_of(entry.date)] += cents(entry.amount)
     return usage
+
+
+def uncovered_usage(scenario: Scenario, P: int) -> dict[tuple[str, str, int], Fraction]:
+    """(account, product, month) -> cents of the entries through month P no contract covers."""
+    summed: dict[tuple[str, str, int], Fraction] = defaultdict(Fraction)
+    for entry in scenario.usage:
+        if month_of(entry.date) <= P and not any(covers(c, entry) for c in scenario.contracts):
+            summed[(entry.account_id, entry.product, month_of(entry.date))] += cents(entry.amount)
+    return {key: amount for key, amount in summed.items() if amount != 0}
 
 
 def U(usage: dict[int, Fraction], m: int) -> Fraction:
@@ -560,7 +587,13 @@ def reference_period(
                 amount_cents=payout,
             )
         )
-    return ReferenceResult(period=period, lines=lines, unassigned=unassigned, earned=earned)
+    return ReferenceResult(
+        period=period,
+        lines=lines,
+        unassigned=unassigned,
+        earned=earned,
+        uncovered=uncovered_usage(scenario, P),
+    )
 
 
 def reference_cycle(scenario: Scenario, periods: list[str]) -> list[ReferenceResult]:

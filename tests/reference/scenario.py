@@ -40,6 +40,7 @@ class Contract:
     signed_on: date
     commit_monthly: Fraction  # dollars
     products: tuple[str, ...] = ()  # empty = all products
+    ends_on: date | None = None  # the last day it covers; None = open-ended
 
 
 @dataclass(frozen=True)

@@ -20,11 +20,13 @@ from compengine.calc.snapshot import (
     ACCOUNT_COLUMNS,
     ASSIGNMENT_COLUMNS,
     CONTRACT_COLUMNS,
+    END_MONTH_COLUMNS,
     USAGE_COLUMNS,
     LedgerSnapshot,
 )
-from compengine.months import format_period, month_of, parse_period
+from compengine.months import format_period, last_day, month_of, parse_period
 from compengine.results.payouts import calculate_period
+from compengine.results.uncovered import uncovered_warnings
 from tests.reference.fraction_reference import (
     Key,
     ReferenceResult,
@@ -55,6 +57,7 @@ class Step:
     failed: bool
     lines: list[tuple]
     unassigned: dict[tuple[str, str, str, str], Fraction]
+    uncovered: list[str]  # the run's warnings about usage no contract covers
 
 
 # --- Adapter: a scenario as the engine's snapshot.
@@ -77,6 +80,23 @@ def whole_cents(dollars: Fraction) -> int:
     cents = dollars * 100
     assert cents.denominator == 1, f"{dollars} has more than 2 places"
     return int(cents)
+
+
+def end_month_usage(scenario: Scenario) -> pd.DataFrame:
+    """What the database query gives: per contract ending before the last day of a month,
+    its account's entries of that month dated through ends_on, summed per product."""
+    summed: dict[tuple[str, str], int] = defaultdict(int)
+    for contract in scenario.contracts:
+        ends = contract.ends_on
+        if ends is None or ends == last_day(month_of(ends)):
+            continue
+        for entry in scenario.usage:
+            in_month = ends.replace(day=1) <= entry.date <= ends
+            if entry.account_id == contract.account_id and in_month:
+                summed[(contract.contract_id, entry.product)] += whole_cents(entry.amount)
+    return pd.DataFrame(
+        [(*key, amount) for key, amount in summed.items()], columns=END_MONTH_COLUMNS
+    ).astype({"contract_id": object, "product": object, "amount_cents": "int64"})
 
 
 def snapshot_of(scenario: Scenario) -> LedgerSnapshot:
@@ -108,6 +128,7 @@ def snapshot_of(scenario: Scenario) -> LedgerSnapshot:
                     c.signed_on,
                     whole_cents(c.commit_monthly),
                     ";".join(c.products),
+                    c.ends_on,
                 )
                 for c in scenario.contracts
             ],
@@ -115,6 +136,7 @@ def snapshot_of(scenario: Scenario) -> LedgerSnapshot:
             dtype=object,
         ),
         monthly_usage=usage,
+        end_month_usage=end_month_usage(scenario),
     )
 
 
@@ -146,14 +168,36 @@ def engine_cycle(scenario: Scenario, periods: list[str]) -> list[Step]:
         try:
             result = calculate_period(snapshot, list(scenario.plans), parse_period(period), paid)
         except ConfigurationError:
-            steps.append(Step(period, True, [], {}))
+            steps.append(Step(period, True, [], {}, []))
             continue
         lines = sorted(
             tuple(map(plain, row)) for row in result.lines[LINE_FIELDS].itertuples(index=False)
         )
         recorded[period] = {(ln[0], ln[1], ln[3], ln[4]): ln[7] for ln in lines}
-        steps.append(Step(period, False, lines, engine_unassigned(result.unassigned)))
+        steps.append(
+            Step(
+                period,
+                False,
+                lines,
+                engine_unassigned(result.unassigned),
+                uncovered_only(result.warnings),
+            )
+        )
     return steps
+
+
+def uncovered_only(warnings: list[str]) -> list[str]:
+    return [w for w in warnings if w.startswith("usage not covered by any contract")]
+
+
+def reference_uncovered(result: ReferenceResult) -> list[str]:
+    """The reference's uncovered cells in the words of the run's warnings."""
+    cells = sorted(result.uncovered.items())
+    frame = pd.DataFrame(
+        [(account, product, month, int(cents)) for (account, product, month), cents in cells],
+        columns=USAGE_COLUMNS,
+    )
+    return uncovered_warnings(frame)
 
 
 def plain(value: object) -> object:
@@ -176,6 +220,7 @@ def reference_steps(results: list[ReferenceResult]) -> list[Step]:
             result.error is not None,
             sorted(tuple(getattr(line, name) for name in LINE_FIELDS) for line in result.lines),
             result.unassigned,
+            reference_uncovered(result),
         )
         for result in results
     ]
@@ -187,6 +232,7 @@ def assert_same_steps(engine: list[Step], reference: list[Step]) -> None:
         assert ours.failed == theirs.failed, f"{where}: configuration error only on one side"
         assert ours.lines == theirs.lines, f"{where}: payout lines differ"
         assert ours.unassigned == theirs.unassigned, f"{where}: unassigned credit differs"
+        assert ours.uncovered == theirs.uncovered, f"{where}: uncovered usage differs"
 
 
 # --- The properties.
