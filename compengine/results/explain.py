@@ -1,7 +1,9 @@
 """The sentence behind every payout line: which usage, which plan clause, which tier.
 
 e.g. ``ramp month 3/6: realized 12,400.00 of 15,000.00 target (82.67%), marginal tiers
--> earned to date 620.00, paid before 400.00, payout 220.00``.
+-> earned to date 620.00, paid before 400.00, payout 220.00``. The same numbers are kept
+as a lineage dict (stored as JSON with the line), so that statements and the API can
+show the reasons without parsing the sentence.
 """
 
 from __future__ import annotations
@@ -31,6 +33,16 @@ class Explanation:
     earned_cents: int
     paid_cents: int
     amount_cents: int
+    share: tuple[str, list[dict]] | None = None  # the share clause and its parts, if partial
+    credited: bool = True  # whether the payee is credited anything on the contract now
+
+
+Facts = dict[str, object]
+
+
+def exact(value: Fraction) -> str:
+    """A Fraction as lineage text: '7000' or '20000/3' (cents, never a float)."""
+    return str(value.numerator) if value.denominator == 1 else f"{value.numerator}/{value.denominator}"
 
 
 def money(cents: Fraction | int) -> str:
@@ -70,22 +82,34 @@ def _version_index(e: Explanation) -> int:
     return int(e.earnings.version[e.row, applied[-1]]) if applied.size else -1
 
 
-def _first_purchase(e: Explanation, part: FirstPurchase) -> str:
-    first = format_period(e.grid.first_month + int(e.grid.first_purchase[e.row]))
+def _period(e: Explanation, grid_month: int) -> str:
+    return format_period(e.grid.first_month + grid_month)
+
+
+def _first_purchase(e: Explanation, part: FirstPurchase) -> tuple[str, Facts]:
+    first = _period(e, int(e.grid.first_purchase[e.row]))
     if part.flat_cents is not None:
         text = f"first purchase in {first}: flat {money(part.flat_cents)}"
+        facts: Facts = {"flat_cents": part.flat_cents}
     else:
         assert part.rate is not None
         commit = int(e.grid.commit_cents[e.row])
         text = f"first purchase in {first}: {rate(part.rate)} of commit {money(commit)}"
+        facts = {"rate": exact(part.rate), "commit_cents": commit}
     clawed = int(e.earnings.detail["clawed"][e.row])
     if part.clawback is not None and clawed < e.grid.months:
         text += (
-            f"; clawed back in {format_period(e.grid.first_month + clawed)} "
-            f"(no usage for {part.clawback.churn_months} month(s) within "
-            f"{part.clawback.within_months} months of the first purchase)"
+            f"; clawed back in {_period(e, clawed)}: no usage for "
+            f"{part.clawback.churn_months} month(s) in a row within "
+            f"{part.clawback.within_months} months of the first purchase"
         )
-    return text
+        facts["take_back"] = {
+            "reason": "clawback",
+            "month": _period(e, clawed),
+            "churn_months": part.clawback.churn_months,
+            "within_months": part.clawback.within_months,
+        }
+    return text, facts
 
 
 @lru_cache(maxsize=256)
@@ -97,7 +121,7 @@ def _ramp_rule(part: RampRealization) -> str:
     return f"{part.tiers.mode} tiers ({tiers})"
 
 
-def _ramp(e: Explanation, part: RampRealization) -> str:
+def _ramp(e: Explanation, part: RampRealization) -> tuple[str, Facts]:
     d = e.earnings.detail
     k, window = int(d["k"][e.row]), int(d["window"][e.row])
     realized = Fraction(int(d["realized"][e.row]))
@@ -106,30 +130,44 @@ def _ramp(e: Explanation, part: RampRealization) -> str:
     stage = f"ramp month {k}/{window}" if k < window else f"ramp complete (month {window}/{window})"
     attainment = f" ({percent(realized / target)})" if target else ""
     text = f"{stage}: realized {money(realized)} of {money(target)} target{attainment}, {how}"
+    facts: Facts = {
+        "window_month": k,
+        "window_months": window,
+        "realized_cents": exact(realized),
+        "target_cents": exact(target),
+    }
     if d["capped"][e.row] and part.cap_cents is not None:
         text += f", capped at {money(part.cap_cents)}"
+        facts["cap_cents"] = part.cap_cents
     if d["bonus"][e.row] and part.bonus is not None:
         text += (
             f", + bonus {money(part.bonus.amount_cents)} "
             f"(attainment at least {rate(part.bonus.attainment_at_least)})"
         )
-    return text
+        facts["bonus_cents"] = part.bonus.amount_cents
+    return text, facts
 
 
-def _after_window(e: Explanation, part: SustainedUsage | Expansion) -> str:
+def _after_window(e: Explanation, part: SustainedUsage | Expansion) -> tuple[str, Facts]:
     d = e.earnings.detail
     months = int(d["baseline_months"][e.row])
     baseline = Fraction(int(d["baseline_sum"][e.row]), months)
     last = e.grid.months - 1
-    period = format_period(e.grid.first_month + last)
+    period = _period(e, last)
     usage = Fraction(int(e.grid.usage[e.row, last]))
-    active = e.earnings.version[e.row, last] >= 0
+    active = bool(e.earnings.version[e.row, last] >= 0)
+    facts: Facts = {
+        "baseline_cents": exact(baseline),
+        "month": period,
+        "usage_cents": exact(usage),
+        "earning_month": active,
+    }
     if isinstance(part, SustainedUsage):
         if not active:
             return (
                 f"sustained usage (baseline {money(baseline)}, rate {rate(part.rate)}), "
                 f"no sustain month in {period}"
-            )
+            ), facts
         retention = (
             f"{percent(usage / baseline)} retention" if baseline > 0 else "no positive baseline"
         )
@@ -137,35 +175,109 @@ def _after_window(e: Explanation, part: SustainedUsage | Expansion) -> str:
             f"sustained usage {period}: usage {money(usage)} vs baseline {money(baseline)} "
             f"({retention}, minimum {percent(part.min_retention)}), "
             f"{rate(part.rate)} of up to the baseline"
-        )
+        ), facts
     bar = max(baseline, Fraction(0)) * (1 + part.threshold)
+    facts["threshold_cents"] = exact(bar)
     if not active:
         return (
             f"expansion above {money(bar)} (baseline {money(baseline)} + "
             f"{percent(part.threshold)}), no expansion month in {period}"
-        )
+        ), facts
     return (
         f"expansion {period}: usage {money(usage)} above {money(bar)} "
         f"(baseline {money(baseline)} + {percent(part.threshold)}), {rate(part.rate)} of the growth"
+    ), facts
+
+
+def _version_at(e: Explanation) -> int:
+    """The version a take-back is judged by: in force at F for first purchase and ramp
+    (the deal is paid under it for life), in force at P for the month-by-month components."""
+    if e.plan.type in ("first_purchase", "ramp_realization"):
+        month = int(e.grid.first_purchase[e.row])
+    else:
+        month = e.grid.months - 1
+    return int(e.plan.month_version[month]) if e.grid.months else -1
+
+
+def _no_longer_earned(e: Explanation) -> tuple[str, Facts]:
+    """Why a component earns nothing on the contract now: each cause in the words of the plan."""
+    plan, name = e.plan, e.plan.type.replace("_", " ")
+    period = _period(e, e.grid.months - 1)
+    if not e.grid.has_first[e.row]:
+        return (
+            f"{name}: taken back, the contract has no first purchase any more "
+            f"(no usage in its scope from its signing month through {period})",
+            {"take_back": {"reason": "no_first_purchase"}},
+        )
+    first = _period(e, int(e.grid.first_purchase[e.row]))
+    index = _version_at(e)
+    facts: Facts = {"first_purchase_month": first}
+    if index < 0:
+        month = first if plan.type in ("first_purchase", "ramp_realization") else period
+        facts["take_back"] = {"reason": "outside_every_version", "month": month}
+        return (
+            f"{name}: taken back, {month} is outside the effective range of every version "
+            f"of plan {plan.plan_id} given (first purchase now {first})",
+            facts,
+        )
+    version = plan.versions[index].version
+    where = f"plan {plan.plan_id} v{version}"
+    if plan.parts[index] is None:
+        facts["take_back"] = {"reason": "not_in_plan_version", "version": version}
+        return (
+            f"{name}: taken back, component {plan.component_id} is not in {where}, "
+            f"the version in force in {first if e.plan.type in ('first_purchase', 'ramp_realization') else period}",
+            facts,
+        )
+    if not plan.in_scope[e.row, index]:
+        facts["take_back"] = {"reason": "out_of_scope", "version": version}
+        return (
+            f"{name}: taken back, account {e.grid.account_ids[e.row]} is not in the scope "
+            f"of {where}",
+            facts,
+        )
+    window = plan.versions[index].lifecycle.window_months
+    window_end = _period(e, int(e.grid.first_purchase[e.row]) + window - 1)
+    facts["take_back"] = {"reason": "window_not_ended", "window_ends": window_end}
+    return (
+        f"{name}: taken back, first purchase now {first}, so the ramp window runs "
+        f"through {window_end} and no month after it has come yet",
+        facts,
     )
 
 
-def explain_line(e: Explanation) -> str:
+def _component(e: Explanation) -> tuple[str, Facts]:
     index = _version_index(e)
     part = e.plan.parts[index] if index >= 0 else None
     if isinstance(part, FirstPurchase):
-        text = _first_purchase(e, part)
-    elif isinstance(part, RampRealization):
-        text = _ramp(e, part)
-    elif isinstance(part, SustainedUsage | Expansion):
-        text = _after_window(e, part)
-    else:
-        text = f"{e.plan.type.replace('_', ' ')}: no longer earned on this contract"
-    if e.contract_earned and e.payee_earned != e.contract_earned:
-        share = percent(e.payee_earned / e.contract_earned)
-        text += f"; your credited share {share} of {money(e.contract_earned)}"
+        return _first_purchase(e, part)
+    if isinstance(part, RampRealization):
+        return _ramp(e, part)
+    if isinstance(part, SustainedUsage | Expansion):
+        return _after_window(e, part)
+    return _no_longer_earned(e)
+
+
+def explain_line(e: Explanation) -> tuple[str, Facts]:
+    """The line's sentence and its lineage: the component's numbers, then whose share."""
+    text, facts = _component(e)
+    lineage: Facts = {"kind": e.plan.type, "component": facts}
+    if e.grid.has_first[e.row]:
+        lineage["first_purchase_month"] = _period(e, int(e.grid.first_purchase[e.row]))
+    take_back = facts.pop("take_back", None)
+    if not e.credited and e.contract_earned and take_back is None:
+        text += "; taken back, you no longer hold the role on the account in the months that earned"
+        take_back = {"reason": "not_credited"}
+    elif e.share is not None:
+        text += f"; {e.share[0]}"
+        lineage["share"] = e.share[1]
+    if take_back is not None:
+        lineage["take_back"] = take_back
+    lineage.update(
+        earned_to_date_cents=e.earned_cents, paid_before_cents=e.paid_cents, amount_cents=e.amount_cents
+    )
     return (
         f"{text} -> earned to date {format_cents(e.earned_cents, grouping=True)}, "
         f"paid before {format_cents(e.paid_cents, grouping=True)}, "
         f"payout {format_cents(e.amount_cents, grouping=True)}"
-    )
+    ), lineage
