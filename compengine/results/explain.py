@@ -168,12 +168,17 @@ def _after_window(e: Explanation, part: SustainedUsage | Expansion) -> tuple[str
                 f"sustained usage (baseline {money(baseline)}, rate {rate(part.rate)}), "
                 f"no sustain month in {period}"
             ), facts
-        retention = (
-            f"{percent(usage / baseline)} retention" if baseline > 0 else "no positive baseline"
-        )
+        head = f"sustained usage {period}: usage {money(usage)} vs baseline {money(baseline)}"
+        if baseline <= 0:
+            return f"{head} (no positive baseline): nothing earned this month", facts
+        retention = usage / baseline
+        if retention < part.min_retention:
+            return (
+                f"{head} ({percent(retention)} retention, below the minimum "
+                f"{percent(part.min_retention)}): nothing earned this month"
+            ), facts
         return (
-            f"sustained usage {period}: usage {money(usage)} vs baseline {money(baseline)} "
-            f"({retention}, minimum {percent(part.min_retention)}), "
+            f"{head} ({percent(retention)} retention, minimum {percent(part.min_retention)}), "
             f"{rate(part.rate)} of up to the baseline"
         ), facts
     bar = max(baseline, Fraction(0)) * (1 + part.threshold)
@@ -182,6 +187,11 @@ def _after_window(e: Explanation, part: SustainedUsage | Expansion) -> tuple[str
         return (
             f"expansion above {money(bar)} (baseline {money(baseline)} + "
             f"{percent(part.threshold)}), no expansion month in {period}"
+        ), facts
+    if usage <= bar:
+        return (
+            f"expansion {period}: usage {money(usage)}, not above {money(bar)} "
+            f"(baseline {money(baseline)} + {percent(part.threshold)}): no growth this month"
         ), facts
     return (
         f"expansion {period}: usage {money(usage)} above {money(bar)} "

@@ -28,7 +28,8 @@ def _split(text: str) -> Fraction:
 
 
 def _share(value: Fraction) -> str:
-    return "100%" if value == 1 else percent(value)
+    """'100%', '50%', '51.61%': two decimals, without '.00'."""
+    return percent(value).replace(".00%", "%")
 
 
 def _part_text(split: str, days: int, month_days: int) -> str:
@@ -57,7 +58,8 @@ def _clause(cells: list[tuple], first_month: int) -> tuple[str, list[dict]]:
     """cells: (month, credit month, share, delta, parts) in month order, grid months."""
 
     def signature(cell):
-        return cell[2], cell[4], cell[1] != cell[0]
+        whole = tuple((split, None if d == m else (d, m)) for split, d, m in cell[4])
+        return cell[2], whole, cell[1] != cell[0]
 
     groups: list[list[tuple]] = []
     for cell in cells:
@@ -83,7 +85,12 @@ def _clause(cells: list[tuple], first_month: int) -> tuple[str, list[dict]]:
             "to": format_period(last),
             "share": exact(share),
             "earned_cents": exact(earned),
-            "parts": [{"split": s, "days": d, "days_in_month": m} for s, d, m in parts],
+            "parts": [
+                {"split": s, "whole_month": True}
+                if d == m
+                else {"split": s, "days": d, "days_in_month": m}
+                for s, d, m in parts
+            ],
         }
         if group[0][1] != group[0][0]:
             credited_with = format_period(group[0][1] + first_month)
