@@ -155,7 +155,9 @@ def late_changes(
         return LateChanges(
             run_loads,
             default_run,
-            pd.DataFrame(columns=["account_id", "product", "month", "load_id", "cents", "replaced"]),
+            pd.DataFrame(
+                columns=["account_id", "product", "month", "load_id", "cents", "replaced"]
+            ),
             pd.DataFrame(columns=["account_id", "role", "payee_id", "start", "load_id"]),
             pd.DataFrame(columns=["contract_id", "load_id"]),
             first_purchase,
@@ -259,7 +261,12 @@ def _causes(lines: pd.DataFrame, changes: LateChanges, scopes: pd.DataFrame) -> 
             facts = {"kind": "usage", "month": month, "load_id": load, "replaced": True}
         else:
             text = f"usage of {month} changed by {money(int(item.cents))} (load batch {load})"
-            facts = {"kind": "usage", "month": month, "load_id": load, "change_cents": int(item.cents)}
+            facts = {
+                "kind": "usage",
+                "month": month,
+                "load_id": load,
+                "change_cents": int(item.cents),
+            }
         causes[int(item.line)].append((text, facts))
     roles = known[["line", "account_id", "role", "since"]].merge(
         changes.assignments, on=["account_id", "role"]

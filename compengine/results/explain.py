@@ -19,7 +19,13 @@ from compengine.calc.usage import ContractGrid
 from compengine.calc.versions import ComponentPlan
 from compengine.money import format_cents, round_cents, round_half_away
 from compengine.months import format_period
-from compengine.plan.model import Expansion, FirstPurchase, RampRealization, SustainedUsage
+from compengine.plan.model import (
+    Expansion,
+    FirstPurchase,
+    PlanVersion,
+    RampRealization,
+    SustainedUsage,
+)
 
 
 @dataclass
@@ -35,6 +41,7 @@ class Explanation:
     amount_cents: int
     share: tuple[str, list[dict]] | None = None  # the share clause and its parts, if partial
     credited: bool = True  # whether the payee is credited anything on the contract now
+    role: str = ""  # the role the line credits
 
 
 Facts = dict[str, object]
@@ -42,7 +49,9 @@ Facts = dict[str, object]
 
 def exact(value: Fraction) -> str:
     """A Fraction as lineage text: '7000' or '20000/3' (cents, never a float)."""
-    return str(value.numerator) if value.denominator == 1 else f"{value.numerator}/{value.denominator}"
+    return (
+        str(value.numerator) if value.denominator == 1 else f"{value.numerator}/{value.denominator}"
+    )
 
 
 def money(cents: Fraction | int) -> str:
@@ -209,6 +218,10 @@ def _version_at(e: Explanation) -> int:
     return int(e.plan.month_version[month]) if e.grid.months else -1
 
 
+def _scope(version: PlanVersion) -> str:
+    return "; ".join(f"{name} {', '.join(values)}" for name, values in version.scope)
+
+
 def _no_longer_earned(e: Explanation) -> tuple[str, Facts]:
     """Why a component earns nothing on the contract now: each cause in the words of the plan."""
     plan, name = e.plan, e.plan.type.replace("_", " ")
@@ -220,39 +233,40 @@ def _no_longer_earned(e: Explanation) -> tuple[str, Facts]:
             {"take_back": {"reason": "no_first_purchase"}},
         )
     first = _period(e, int(e.grid.first_purchase[e.row]))
+    by_first = plan.type in ("first_purchase", "ramp_realization")
+    month = first if by_first else period
+    when = f"the first purchase month is now {first}" if by_first else f"in {period}"
     index = _version_at(e)
-    facts: Facts = {"first_purchase_month": first}
     if index < 0:
-        month = first if plan.type in ("first_purchase", "ramp_realization") else period
-        facts["take_back"] = {"reason": "outside_every_version", "month": month}
         return (
-            f"{name}: taken back, {month} is outside the effective range of every version "
-            f"of plan {plan.plan_id} given (first purchase now {first})",
-            facts,
+            f"{name}: taken back, {when}, outside every version of plan {plan.plan_id} given",
+            {"take_back": {"reason": "outside_every_version", "month": month}},
         )
-    version = plan.versions[index].version
-    where = f"plan {plan.plan_id} v{version}"
+    version = plan.versions[index]
+    where = f"plan {plan.plan_id} v{version.version}"
     if plan.parts[index] is None:
-        facts["take_back"] = {"reason": "not_in_plan_version", "version": version}
         return (
-            f"{name}: taken back, component {plan.component_id} is not in {where}, "
-            f"the version in force in {first if e.plan.type in ('first_purchase', 'ramp_realization') else period}",
-            facts,
+            f"{name}: taken back, {when}, and {where}, in force then, has no component "
+            f"{plan.component_id}",
+            {
+                "take_back": {
+                    "reason": "not_in_plan_version",
+                    "month": month,
+                    "version": version.version,
+                }
+            },
         )
     if not plan.in_scope[e.row, index]:
-        facts["take_back"] = {"reason": "out_of_scope", "version": version}
         return (
-            f"{name}: taken back, account {e.grid.account_ids[e.row]} is not in the scope "
-            f"of {where}",
-            facts,
+            f"{name}: taken back, account {e.grid.account_ids[e.row]} is not in the scope of "
+            f"{where} ({_scope(version)})",
+            {"take_back": {"reason": "out_of_scope", "version": version.version}},
         )
-    window = plan.versions[index].lifecycle.window_months
-    window_end = _period(e, int(e.grid.first_purchase[e.row]) + window - 1)
-    facts["take_back"] = {"reason": "window_not_ended", "window_ends": window_end}
+    window_end = _period(e, int(e.grid.first_purchase[e.row]) + version.lifecycle.window_months - 1)
     return (
-        f"{name}: taken back, first purchase now {first}, so the ramp window runs "
-        f"through {window_end} and no month after it has come yet",
-        facts,
+        f"{name}: taken back, the first purchase month is now {first}, so the ramp window "
+        f"runs through {window_end} and no month after it has come yet",
+        {"take_back": {"reason": "window_not_ended", "window_ends": window_end}},
     )
 
 
@@ -276,7 +290,10 @@ def explain_line(e: Explanation) -> tuple[str, Facts]:
         lineage["first_purchase_month"] = _period(e, int(e.grid.first_purchase[e.row]))
     take_back = facts.pop("take_back", None)
     if not e.credited and e.contract_earned and take_back is None:
-        text += "; taken back, you no longer hold the role on the account in the months that earned"
+        text += (
+            f"; taken back, you no longer hold role {e.role} on account "
+            f"{e.grid.account_ids[e.row]} in the months that earned"
+        )
         take_back = {"reason": "not_credited"}
     elif e.share is not None:
         text += f"; {e.share[0]}"
@@ -284,7 +301,9 @@ def explain_line(e: Explanation) -> tuple[str, Facts]:
     if take_back is not None:
         lineage["take_back"] = take_back
     lineage.update(
-        earned_to_date_cents=e.earned_cents, paid_before_cents=e.paid_cents, amount_cents=e.amount_cents
+        earned_to_date_cents=e.earned_cents,
+        paid_before_cents=e.paid_cents,
+        amount_cents=e.amount_cents,
     )
     return (
         f"{text} -> earned to date {format_cents(e.earned_cents, grouping=True)}, "

@@ -143,9 +143,10 @@ def _explain(
                 int(amount),
                 share=clauses.get((payee, int(row))),
                 credited=bool(is_credited),
+                role=role,
             )
         )
-        for payee, row, exact, earned_c, paid_c, amount, is_credited in zip(
+        for payee, row, exact, earned_c, paid_c, amount, is_credited, role in zip(
             lines["payee_id"],
             rows,
             payee_exact,
@@ -153,6 +154,7 @@ def _explain(
             lines["paid_before_cents"],
             lines["amount_cents"],
             credited_mask,
+            lines["role"],
             strict=True,
         )
     ]

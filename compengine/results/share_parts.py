@@ -1,8 +1,9 @@
 """A payee's share, shown by its parts: split x days, month by month (spec section 5).
 
-e.g. ``your share 51.61% (split 100% × 16/31 days) of the 300.00 earned in 2027-05``.
+e.g. ``your share 51.61% (split 100% x 16/31 days) of the 300.00 earned in 2027-05``
+(with a multiplication sign).
 Months with the same share are told once, as a range; a share made of several
-assignment rows shows each (``split 50% + split 100% × 10/31 days``). Only lines whose
+assignment rows shows each (``split 50% + split 100% x 10/31 days``). Only lines whose
 payee did not receive all of the contract's earnings get this clause.
 """
 
@@ -17,6 +18,7 @@ from compengine.money import parse_decimal
 from compengine.months import format_period
 from compengine.results.explain import exact, money, percent, rate
 
+TIMES = "\N{MULTIPLICATION SIGN}"
 MAX_GROUPS = 4  # more month groups than this are counted, not listed
 
 Key = tuple[str, int]  # (payee_id, grid row)
@@ -33,7 +35,7 @@ def _share(value: Fraction) -> str:
 
 
 def _part_text(split: str, days: int, month_days: int) -> str:
-    days_text = "" if days == month_days else f" × {days}/{month_days} days"
+    days_text = "" if days == month_days else f" {TIMES} {days}/{month_days} days"
     return f"split {rate(_split(split))}{days_text}"
 
 
@@ -51,7 +53,11 @@ def _parts_by_cell(holders: pd.DataFrame, parts: pd.DataFrame) -> dict[tuple, tu
 
 
 def _months(first: int, last: int) -> str:
-    return format_period(first) if first == last else f"{format_period(first)} to {format_period(last)}"
+    return (
+        format_period(first)
+        if first == last
+        else f"{format_period(first)} to {format_period(last)}"
+    )
 
 
 def _clause(cells: list[tuple], first_month: int) -> tuple[str, list[dict]]:
@@ -73,7 +79,12 @@ def _clause(cells: list[tuple], first_month: int) -> tuple[str, list[dict]]:
         first, last = group[0][0] + first_month, group[-1][0] + first_month
         share, parts = group[0][2], group[0][4]
         earned = sum((cell[3] for cell in group), Fraction(0))
-        plain = share == 1 and len(parts) == 1 and parts[0][1] == parts[0][2] and _split(parts[0][0]) == 1
+        plain = (
+            share == 1
+            and len(parts) == 1
+            and parts[0][1] == parts[0][2]
+            and _split(parts[0][0]) == 1
+        )
         how = "" if plain else f" ({' + '.join(_part_text(*part) for part in parts)})"
         what = (
             f"the {money(earned)} earned in {_months(first, last)}"

@@ -9,7 +9,7 @@ from sqlalchemy import create_engine, select
 from sqlmodel import Session
 
 from compengine.storage.models import PayoutLine, RunRecord
-from tests.cycles.conftest import PLAN, amounts, payouts, run, write_usage
+from tests.cycles.conftest import PLAN, amounts, payouts, run
 
 
 def close(cli, period):
@@ -25,9 +25,7 @@ def lock_through(cli, last: int):
 
 def line(cli, period, payee, component):
     return next(
-        r
-        for r in payouts(cli, period)
-        if (r["payee_id"], r["component_id"]) == (payee, component)
+        r for r in payouts(cli, period) if (r["payee_id"], r["component_id"]) == (payee, component)
     )
 
 
@@ -141,9 +139,7 @@ def test_a_true_up_names_the_usage_month_and_load_batch(acme, db_url, tmp_path):
     run(acme, "2027-09")  # label once: the next period no longer calls it a true-up
     acme("approve", "--period", "2027-09")
     run(acme, "2027-10")
-    assert all(
-        not r["explanation"].startswith("true-up") for r in payouts(acme, "2027-10")
-    )
+    assert all(not r["explanation"].startswith("true-up") for r in payouts(acme, "2027-10"))
 
 
 def test_a_true_up_names_a_changed_assignment(acme, db_url, tmp_path):
@@ -163,8 +159,9 @@ def test_a_true_up_names_a_changed_assignment(acme, db_url, tmp_path):
         "true-up: earned to date changed by -210.00 after 2027-03 was locked: "
         "assignment of acme/AE changed (load batch 2); "
     )
-    assert "your share 50% (split 50%) of the 760.00 earned in 2027-01 to 2027-04" in (
-        ramp["explanation"]
+    assert (
+        "your share 50% (split 50%) of the 760.00 earned in 2027-01 to 2027-04"
+        in (ramp["explanation"])
     )
     cause = lineage(db_url, "2027-04", "ae1", "ramp")["true_up"]["causes"]
     assert cause == [
@@ -213,13 +210,13 @@ def test_a_share_shows_split_times_days_of_the_month_it_was_earned_in(acme, db_u
     assert csm2["amount"] == "103.23"
     assert csm2["explanation"] == (
         "sustained usage 2027-08: usage 13,000.00 vs baseline 10,000.00 (130.00% retention, "
-        "minimum 90.00%), 2% of up to the baseline; your share 51.61% (split 100% × 16/31 days) "
+        "minimum 90.00%), 2% of up to the baseline; your share 51.61% (split 100% × 16/31 days) "  # noqa: RUF001
         "of the 200.00 earned in 2027-08 -> earned to date 103.23, paid before 0.00, "
         "payout 103.23"
     )
     csm1 = line(acme, "2027-08", "csm1", "sustain")
     assert (
-        "your share 100% of the 200.00 earned in 2027-07, 48.39% (split 100% × 15/31 days) "
+        "your share 100% of the 200.00 earned in 2027-07, 48.39% (split 100% × 15/31 days) "  # noqa: RUF001
         "of the 200.00 earned in 2027-08" in csm1["explanation"]
     )
     assert lineage(db_url, "2027-08", "csm2", "sustain")["share"] == [
@@ -231,3 +228,199 @@ def test_a_share_shows_split_times_days_of_the_month_it_was_earned_in(acme, db_u
             "parts": [{"split": "1", "days": 16, "days_in_month": 31}],
         }
     ]
+
+
+# --- take-backs say why ----------------------------------------------------------------
+
+
+def idle_february_and_march(cli, folder):
+    """Corrections that leave acme without usage in 2027-02 and 2027-03."""
+    load(
+        cli,
+        folder,
+        {
+            "usage.csv": "entry_id,account_id,date,amount\n"
+            "c-02,acme,2027-02-20,-4000.00\nc-03,acme,2027-03-20,-6000.00\n"
+        },
+    )
+
+
+def test_a_clawback_says_it_is_one(acme, db_url, tmp_path):
+    run(acme, "2027-01")
+    idle_february_and_march(acme, tmp_path / "idle")
+    run(acme, "2027-03")
+    first = line(acme, "2027-03", "ae1", "first-purchase")
+    assert first["explanation"] == (
+        "first purchase in 2027-01: flat 500.00; clawed back in 2027-03: no usage for 2 month(s) "
+        "in a row within 6 months of the first purchase -> earned to date 0.00, "
+        "paid before 500.00, payout -500.00"
+    )
+    assert lineage(db_url, "2027-03", "ae1", "first-purchase")["take_back"] == {
+        "reason": "clawback",
+        "month": "2027-03",
+        "churn_months": 2,
+        "within_months": 6,
+    }
+
+
+def two_versions(tmp_path, v1_to: str, v2: str | None) -> object:
+    """Plan ae-usage v1 ending in `v1_to`, and a v2 (text after the header) when given."""
+    plans = tmp_path / "plans"
+    plans.mkdir()
+    text = PLAN.read_text()
+    (plans / "v1.yaml").write_text(
+        text.replace(
+            "effective: {from: 2027-01, to: 2027-12}", f"effective: {{from: 2027-01, to: {v1_to}}}"
+        )
+    )
+    if v2 is not None:
+        (plans / "v2.yaml").write_text(v2)
+    return plans
+
+
+V2_WITHOUT_FIRST_PURCHASE = """\
+plan: ae-usage
+version: 2
+effective: {from: 2027-02}
+scope: {segment: [enterprise, mid-market]}
+lifecycle: {window_months: 6, baseline_months: 3}
+components:
+  - {id: ramp, type: ramp_realization, role: AE, rate: 0.05}
+"""
+
+
+def test_a_take_back_names_the_plan_version_without_the_component(acme, db_url, tmp_path):
+    plans = two_versions(tmp_path, "2027-01", V2_WITHOUT_FIRST_PURCHASE)
+    assert acme("run", "--period", "2027-01", "--plans", plans).code == 0
+    load(
+        acme,
+        tmp_path / "late",
+        {"usage.csv": "entry_id,account_id,date,amount\nc-01,acme,2027-01-20,-2000.00\n"},
+    )
+    assert acme("run", "--period", "2027-02", "--plans", plans).code == 0
+    first = line(acme, "2027-02", "ae1", "first-purchase")
+    assert first["explanation"] == (
+        "first purchase: taken back, the first purchase month is now 2027-02, and plan "
+        "ae-usage v2, in force then, has no component first-purchase -> earned to date 0.00, "
+        "paid before 500.00, payout -500.00"
+    )
+    assert lineage(db_url, "2027-02", "ae1", "first-purchase")["take_back"] == {
+        "reason": "not_in_plan_version",
+        "month": "2027-02",
+        "version": 2,
+    }
+
+
+def test_a_take_back_says_the_first_purchase_left_every_version(acme, tmp_path):
+    plans = two_versions(tmp_path, "2027-01", None)
+    assert acme("run", "--period", "2027-01", "--plans", plans).code == 0
+    load(
+        acme,
+        tmp_path / "late",
+        {"usage.csv": "entry_id,account_id,date,amount\nc-01,acme,2027-01-20,-2000.00\n"},
+    )
+    assert acme("run", "--period", "2027-02", "--plans", plans).code == 0
+    first = line(acme, "2027-02", "ae1", "first-purchase")
+    assert first["explanation"].startswith(
+        "first purchase: taken back, the first purchase month is now 2027-02, outside every "
+        "version of plan ae-usage given -> "
+    )
+
+
+def test_a_take_back_says_the_account_left_the_plan_scope(acme, tmp_path):
+    run(acme, "2027-01")
+    load(
+        acme,
+        tmp_path / "smb",
+        {"accounts.csv": "account_id,name,segment\nacme,Acme Corp,smb\n"},
+        replace=True,
+    )
+    run(acme, "2027-02")
+    first = line(acme, "2027-02", "ae1", "first-purchase")
+    assert first["explanation"].startswith(
+        "first purchase: taken back, account acme is not in the scope of plan ae-usage v1 "
+        "(segment enterprise, mid-market) -> "
+    )
+
+
+# --- run warnings ----------------------------------------------------------------------
+
+
+def run_summary(db_url, period) -> dict:
+    engine = create_engine(db_url)
+    try:
+        with Session(engine) as session:
+            text = (
+                session.execute(
+                    select(RunRecord.summary)
+                    .where(RunRecord.period == period)
+                    .order_by(RunRecord.id.desc())
+                )
+                .scalars()
+                .first()
+            )
+    finally:
+        engine.dispose()
+    return json.loads(text)
+
+
+def test_a_month_run_before_its_usage_is_loaded_is_warned_about(acme, db_url):
+    for month in range(1, 9):
+        run(acme, f"2027-{month:02d}")
+    result = run(acme, "2027-09")
+    warning = (
+        "no usage entry is dated in 2027-09: if its usage is not loaded yet, load it and run "
+        "again (this run treats 2027-09 as a month without usage: sustain months earn nothing "
+        "and clawbacks may complete)"
+    )
+    assert f"  warning: {warning}" in result.out.splitlines()
+    assert run_summary(db_url, "2027-09")["warnings"] == [warning]
+    listed = acme("exceptions", "--period", "2027-09", "--plans", PLAN)
+    assert listed.code == 0 and listed.out.splitlines() == [f"warning: {warning}"]
+    assert "no usage entry" not in run(acme, "2027-08").out
+
+
+def test_negative_totals_are_warned_about_and_take_backs_shown_apart(acme, db_url, tmp_path):
+    run(acme, "2027-01")
+    idle_february_and_march(acme, tmp_path / "idle")
+    result = run(acme, "2027-03")
+    assert result.out.splitlines()[:3] == [
+        "period 2027-03: run 2, 2 payout lines, total -510.00 (new pay 0.00, taken back -510.00)",
+        "  ae-usage/first-purchase: -500.00 taken back",
+        "  ae-usage/ramp: -10.00 taken back",
+    ]
+    warnings = [
+        "the total of 2027-03 is negative: -510.00 (more is taken back than paid)",
+        "payee ae1's total for 2027-03 is negative: -510.00",
+    ]
+    assert [f"  warning: {w}" for w in warnings] == [
+        x for x in result.out.splitlines() if x.startswith("  warning:")
+    ]
+    summary = run_summary(db_url, "2027-03")
+    assert summary["warnings"] == warnings
+    assert summary["taken_back"] == {"ae-usage/first-purchase": -50000, "ae-usage/ramp": -1000}
+    listed = acme("exceptions", "--period", "2027-03", "--plans", PLAN).out.splitlines()
+    assert listed == [f"warning: {w}" for w in warnings]
+    acme("adjust", "--payee", "ae1", "--period", "2027-03", "--amount", "600", "--reason", "x")
+    assert "negative" not in run(acme, "2027-03").out  # adjustments count in the totals
+
+
+def test_new_pay_and_take_backs_of_one_component_are_shown_apart(acme, tmp_path):
+    load(
+        acme,
+        tmp_path / "second",
+        {
+            "payees.csv": "payee_id,name\nae2,Abe Two\n",
+            "accounts.csv": "account_id,name,segment\nbeta,Beta,enterprise\n",
+            "contracts.csv": "contract_id,account_id,signed_on,commit_monthly\n"
+            "k2,beta,2027-01-01,1000.00\n",
+            "assignments.csv": "account_id,payee_id,role,start\nbeta,ae2,AE,2027-01-01\n",
+            "usage.csv": "entry_id,account_id,date,amount\nb-01,beta,2027-03-10,100.00\n",
+        },
+    )
+    run(acme, "2027-01")
+    idle_february_and_march(acme, tmp_path / "idle")
+    result = run(acme, "2027-03")
+    assert "  ae-usage/first-purchase: 500.00 new pay, -500.00 taken back, net 0.00" in (
+        result.out.splitlines()
+    )
