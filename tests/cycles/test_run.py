@@ -142,6 +142,7 @@ def test_shares_above_one_fail_the_run_naming_account_role_month_payees(acme, db
     listed = acme("exceptions", "--period", "2027-01", "--plans", PLAN)
     assert (listed.code, listed.out, listed.err.splitlines()) == (1, "", [message])
     assert "Traceback" not in listed.err
+    assert table_snapshot(db_url) == loaded
 
 
 def test_unassigned_credit_is_listed_then_caught_up_once_assigned(acme, tmp_path):
