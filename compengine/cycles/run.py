@@ -36,7 +36,7 @@ from compengine.cycles.periods import (
     refuse_unless,
 )
 from compengine.cycles.true_up import label_true_ups
-from compengine.cycles.warnings import period_warnings
+from compengine.cycles.run_warnings import period_warnings
 from compengine.money import format_cents, round_cents
 from compengine.months import format_period, parse_period
 from compengine.plan.model import PlanVersion
