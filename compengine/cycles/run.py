@@ -35,8 +35,8 @@ from compengine.cycles.periods import (
     refuse_if_later_locked,
     refuse_unless,
 )
-from compengine.cycles.true_up import label_true_ups
 from compengine.cycles.run_warnings import period_warnings
+from compengine.cycles.true_up import label_true_ups
 from compengine.money import format_cents, round_cents
 from compengine.months import format_period, parse_period
 from compengine.plan.model import PlanVersion
