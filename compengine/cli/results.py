@@ -9,20 +9,17 @@ from pathlib import Path
 import typer
 from sqlmodel import Session
 
-from compengine.calc.errors import ConfigurationError
-from compengine.calc.snapshot import read_snapshot
 from compengine.cli.common import PLANS_OPTION, state
 from compengine.cli.output import print_table, terminal_text, write_csv
 from compengine.cli.whatif import DiffFormat, print_what_if
 from compengine.cycles.inputs import require_payee
 from compengine.cycles.periods import checked_period
 from compengine.cycles.queries import PAYOUT_COLUMNS, line_json, line_record, period_lines
-from compengine.cycles.run import paid_before, run_period
+from compengine.cycles.run import compute_run, run_period, summary_lines
 from compengine.cycles.whatif import what_if
 from compengine.money import format_cents, round_cents
-from compengine.months import format_period, parse_period
+from compengine.months import format_period
 from compengine.plan.load import load_plans
-from compengine.results.payouts import calculate_period
 
 
 class Format(StrEnum):
@@ -54,12 +51,8 @@ def register(app: typer.Typer) -> None:
         summary = run_period(
             app_state.engine, checked_period(period), plan_versions, app_state.actor, wait=wait
         )
-        typer.echo(
-            f"period {summary.period}: run {summary.run_id}, {summary.lines} payout lines, "
-            f"total {format_cents(summary.total_cents, grouping=True)}"
-        )
-        for component, cents in sorted(summary.by_component.items()):
-            typer.echo(f"  {component}: {format_cents(cents, grouping=True)}")
+        for line in summary_lines(summary):
+            typer.echo(terminal_text(line))
         if summary.unassigned_items:
             typer.echo(
                 f"  unassigned credit: {format_cents(summary.unassigned_cents, grouping=True)} "
@@ -67,7 +60,7 @@ def register(app: typer.Typer) -> None:
                 f"see `compengine exceptions --period {period}`"
             )
         for warning in summary.warnings:
-            typer.echo(f"  warning: {warning}")
+            typer.echo(terminal_text(f"  warning: {warning}"))
         for stale in summary.stale:
             typer.echo(f"  period {stale} is now stale: run it again before approving it")
         typer.echo(f"  fingerprint {summary.fingerprint}")
@@ -96,19 +89,12 @@ def register(app: typer.Typer) -> None:
         period: str = typer.Option(..., "--period", help="YYYY-MM"),
         plans: Path | None = PLANS_OPTION,
     ) -> None:
-        """Unassigned credit, configuration errors and warnings of the period, as of now."""
+        """Unassigned credit and warnings of the period, as of now; configuration errors go
+        to stderr with exit 1, as they would fail `run`."""
         period = checked_period(period)
-        month = parse_period(period)
         plan_versions = load_plans([state(ctx).plans_path(plans)])
         with Session(state(ctx).engine) as session:
-            snapshot = read_snapshot(session, last_month=month)
-            paid = paid_before(session, period)
-        try:
-            result = calculate_period(snapshot, plan_versions, month, paid)
-        except ConfigurationError as error:
-            for problem in error.problems:
-                typer.echo(str(problem))
-            return
+            result = compute_run(session, period, plan_versions).result  # writes nothing
         if result.unassigned.empty and not result.warnings:
             typer.echo(f"period {period}: no exceptions")
         for item in result.unassigned.itertuples():
@@ -119,7 +105,7 @@ def register(app: typer.Typer) -> None:
                 f"amount {format_cents(round_cents(item.amount), grouping=True)}"
             )
         for warning in result.warnings:
-            typer.echo(f"warning: {warning}")
+            typer.echo(terminal_text(f"warning: {warning}"))
 
     @app.command("explain")
     def explain(

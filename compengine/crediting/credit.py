@@ -21,12 +21,17 @@ from compengine.months import format_period
 
 @dataclass
 class Credited:
-    """Exact amounts over ``den``: earned per (payee_id, row) and unassigned per cell."""
+    """Exact amounts over ``den``: earned per (payee_id, row) and unassigned per cell.
+
+    ``holders`` keeps each credited cell with the payee's share (over the share table's
+    den) and ΔE (over the earnings' den): the parts an explanation shows.
+    """
 
     earned: pd.DataFrame  # payee_id, row, earned, earned_as_of
     unassigned: pd.DataFrame  # row, month, role, amount
     den: int
     problems: list[str]
+    holders: pd.DataFrame  # payee_id, row, month, credit_month, account_id, role, share, delta
 
 
 def _cells(plan: ComponentPlan, earnings: ComponentEarnings, grid: ContractGrid) -> pd.DataFrame:
@@ -92,4 +97,4 @@ def credit(
     unassigned = unassigned.loc[
         (totals < shares.den).to_numpy(), ["row", "month", "role", "amount"]
     ]
-    return Credited(earned, unassigned, earnings.den * shares.den, problems)
+    return Credited(earned, unassigned, earnings.den * shares.den, problems, holders)

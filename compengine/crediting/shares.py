@@ -9,7 +9,7 @@ exact integer operations.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 
 import numpy as np
@@ -19,14 +19,21 @@ from compengine.money import parse_decimal
 from compengine.months import days_in, first_day, last_day, month_of
 
 DAYS_DEN = math.lcm(28, 29, 30, 31)
+PART_COLUMNS = ["account_id", "role", "month", "payee_id", "split", "days", "month_days"]
 
 
 @dataclass
 class ShareTable:
-    """Rows (account_id, role, month, payee_id, share); month is a grid month."""
+    """Rows (account_id, role, month, payee_id, share); month is a grid month.
+
+    ``parts`` keeps what each share is made of, one row per assignment row and month
+    (account_id, role, month, payee_id, split, days, month_days), so that a statement
+    can show split x days instead of a bare percentage.
+    """
 
     frame: pd.DataFrame
     den: int
+    parts: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=PART_COLUMNS))
 
 
 def _split_numerators(splits: pd.Series) -> tuple[np.ndarray, int]:
@@ -81,8 +88,14 @@ def build_shares(assignments: pd.DataFrame, first_month: int, months: int) -> Sh
             "share": share,
         }
     )
-    frame = frame[covered > 0]
+    kept = covered > 0
+    parts = frame[kept].assign(
+        split=assignments["split"].astype(str).to_numpy(object)[row][kept],
+        days=covered[kept],
+        month_days=month_days[t][kept],
+    )[PART_COLUMNS]
+    frame = frame[kept]
     frame = frame.groupby(["account_id", "role", "month", "payee_id"], as_index=False, sort=False)[
         "share"
     ].sum()
-    return ShareTable(frame, DAYS_DEN * split_den)
+    return ShareTable(frame, DAYS_DEN * split_den, parts.reset_index(drop=True))

@@ -18,7 +18,12 @@ from sqlmodel import Session
 
 from compengine.calc.snapshot import read_snapshot
 from compengine.cycles import audit
-from compengine.cycles.catch_up import CATCH_UP, held_adjustment_catch_ups
+from compengine.cycles.catch_up import (
+    CATCH_UP,
+    explain_releases,
+    held_adjustment_catch_ups,
+    held_releases,
+)
 from compengine.cycles.faults import pause_point
 from compengine.cycles.fingerprint import fingerprint
 from compengine.cycles.frozen import record_plan_versions, refuse_changed_frozen_versions
@@ -31,8 +36,9 @@ from compengine.cycles.periods import (
     refuse_if_later_locked,
     refuse_unless,
 )
-from compengine.cycles.true_up import explain_true_ups, true_up_baseline
-from compengine.money import round_cents
+from compengine.cycles.run_warnings import period_warnings
+from compengine.cycles.true_up import label_true_ups
+from compengine.money import format_cents, round_cents
 from compengine.months import format_period, parse_period
 from compengine.plan.model import PlanVersion
 from compengine.results.payouts import (
@@ -44,6 +50,7 @@ from compengine.results.payouts import (
 from compengine.storage.locking import exclusive
 from compengine.storage.models import (
     Hold,
+    LoadBatch,
     PayoutLine,
     Period,
     RunIssue,
@@ -60,6 +67,7 @@ class RunSummary:
     lines: int
     total_cents: int
     by_component: dict[str, int]
+    taken_back: dict[str, int]  # per component, the sum of its negative lines (≤ 0)
     unassigned_cents: int
     unassigned_items: int
     warnings: list[str] = field(default_factory=list)
@@ -120,10 +128,13 @@ def _write_result(
     lines = result.lines[STORED_LINE_COLUMNS].astype(object)
     if len(lines):
         records = lines.to_dict("records")
-        for record, known in zip(records, result.lines["earned_as_of_cents"], strict=True):
+        for record, known, lineage in zip(
+            records, result.lines["earned_as_of_cents"], result.lines["lineage"], strict=True
+        ):
             record.update(
                 locked_through=locked,
-                locked_earned_cents=None if locked is None else int(known),
+                locked_earned_cents=None if locked is None or pd.isna(known) else int(known),
+                lineage=json.dumps(lineage, sort_keys=True, separators=(",", ":")),
                 period=period,
                 run_id=run_id,
                 kind="calculated",
@@ -166,11 +177,13 @@ class ComputedRun:
     result: PeriodResult
     fingerprint: str
     locked: str | None  # the latest locked period before it
+    last_load_id: int | None  # the newest load batch when the ledger was read
 
 
 def compute_run(session: Session, period: str, plans: list[PlanVersion]) -> ComputedRun:
     """Everything a run of `period` would write, computed without writing anything."""
     month = parse_period(period)
+    last_load_id = session.execute(select(func.max(LoadBatch.id))).scalar_one_or_none()
     snapshot = read_snapshot(session, last_month=month)
     paid = paid_before(session, period)
     locked = last_locked_before(session, period)
@@ -178,29 +191,66 @@ def compute_run(session: Session, period: str, plans: list[PlanVersion]) -> Comp
         snapshot, plans, month, paid, as_of=parse_period(locked) if locked else None
     )
     if locked:
-        result.lines = explain_true_ups(
-            result.lines, true_up_baseline(session, locked, period), locked
-        )
+        result.lines = label_true_ups(session, result.lines, locked, period, snapshot.contracts)
+    result.lines = explain_releases(result.lines, held_releases(session, period))
     catch_ups = held_adjustment_catch_ups(session, period)
     if len(catch_ups):
         result.lines = pd.concat([result.lines, catch_ups], ignore_index=True)
-    return ComputedRun(period, result, fingerprint(snapshot, plans, paid, period), locked)
+    result.warnings += period_warnings(session, period, snapshot, result.lines)
+    return ComputedRun(
+        period, result, fingerprint(snapshot, plans, paid, period), locked, last_load_id
+    )
+
+
+def _component_name(plan_id: str, component_id: str) -> str:
+    return f"{plan_id}/{component_id}" if plan_id else component_id
 
 
 def summarize(computed: ComputedRun, run_id: int) -> RunSummary:
     lines, unassigned = computed.result.lines, computed.result.unassigned
     by_component = lines.groupby(["plan_id", "component_id"])["amount_cents"].sum()
+    negative = lines[lines["amount_cents"] < 0]
+    taken_back = negative.groupby(["plan_id", "component_id"])["amount_cents"].sum()
     return RunSummary(
         period=computed.period,
         run_id=run_id,
         fingerprint=computed.fingerprint,
         lines=len(lines),
         total_cents=int(lines["amount_cents"].sum()),
-        by_component={f"{p}/{c}": int(v) for (p, c), v in by_component.items()},
+        by_component={_component_name(p, c): int(v) for (p, c), v in by_component.items()},
+        taken_back={_component_name(p, c): int(v) for (p, c), v in taken_back.items()},
         unassigned_cents=round_cents(Fraction(sum(unassigned["amount"], start=0))),
         unassigned_items=len(unassigned),
         warnings=computed.result.warnings,
     )
+
+
+def summary_lines(summary: RunSummary) -> list[str]:
+    """The run summary as ops read it: new pay and take-backs apart, per component."""
+    taken = sum(summary.taken_back.values())
+    total = format_cents(summary.total_cents, grouping=True)
+    if taken:
+        total += (
+            f" (new pay {format_cents(summary.total_cents - taken, grouping=True)}, "
+            f"taken back {format_cents(taken, grouping=True)})"
+        )
+    lines = [
+        f"period {summary.period}: run {summary.run_id}, {summary.lines} payout lines, "
+        f"total {total}"
+    ]
+    for component, net in sorted(summary.by_component.items()):
+        back = summary.taken_back.get(component, 0)
+        if not back:
+            lines.append(f"  {component}: {format_cents(net, grouping=True)}")
+        elif back == net:
+            lines.append(f"  {component}: {format_cents(back, grouping=True)} taken back")
+        else:
+            lines.append(
+                f"  {component}: {format_cents(net - back, grouping=True)} new pay, "
+                f"{format_cents(back, grouping=True)} taken back, "
+                f"net {format_cents(net, grouping=True)}"
+            )
+    return lines
 
 
 def run_period(
@@ -219,6 +269,7 @@ def run_period(
             finished_at=started,
             actor=actor,
             fingerprint=computed.fingerprint,
+            last_load_id=computed.last_load_id,
             plan_versions=json.dumps(sorted({f"{p.plan_id}:v{p.version}" for p in plans})),
         )
         session.add(run)
@@ -251,7 +302,11 @@ def run_period(
             summary.unassigned_cents,
         )
         run.summary = json.dumps(
-            {"by_component": summary.by_component, "warnings": summary.warnings}
+            {
+                "by_component": summary.by_component,
+                "taken_back": summary.taken_back,
+                "warnings": summary.warnings,
+            }
         )
         run.finished_at = audit.now()
         session.add(run)

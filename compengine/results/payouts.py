@@ -22,10 +22,11 @@ from compengine.calc.ramp import ramp_realization
 from compengine.calc.snapshot import LedgerSnapshot
 from compengine.calc.usage import ContractGrid, build_grid
 from compengine.calc.versions import ComponentPlan, check_conflicts, component_plans
-from compengine.crediting.credit import credit
-from compengine.crediting.shares import build_shares
+from compengine.crediting.credit import Credited, credit
+from compengine.crediting.shares import ShareTable, build_shares
 from compengine.plan.model import PlanVersion
 from compengine.results.explain import Explanation, explain_line
+from compengine.results.share_parts import share_clauses
 from compengine.results.uncovered import uncovered_warnings
 
 CALCULATORS: dict[str, Callable[[ComponentPlan, ContractGrid], ComponentEarnings]] = {
@@ -48,7 +49,9 @@ STORED_LINE_COLUMNS = [
     "amount_cents",
     "explanation",
 ]
-LINE_COLUMNS = [*STORED_LINE_COLUMNS, "earned_as_of_cents"]
+# besides what is stored as columns: earnings through the latest locked month (true-ups),
+# the role credited and the lineage dict (stored as JSON)
+LINE_COLUMNS = [*STORED_LINE_COLUMNS, "earned_as_of_cents", "role", "lineage"]
 PAID_COLUMNS = ["payee_id", "plan_id", "component_id", "contract_id", "paid_cents"]
 UNASSIGNED_COLUMNS = [
     "account_id",
@@ -90,10 +93,79 @@ def _line_versions(
     return numbers[np.where(index >= 0, index, fallback)]
 
 
+def _line_roles(plan: ComponentPlan, earnings: ComponentEarnings, rows: np.ndarray) -> list[str]:
+    """The role each line credits: of the version that last applied, else of any version."""
+    any_role = next(p.role for p in plan.parts if p is not None)
+    roles = [p.role if p is not None else any_role for p in plan.parts] + [any_role]
+    if earnings.version.shape[1] == 0:
+        return [any_role] * len(rows)
+    applied = earnings.version[rows] >= 0
+    latest = earnings.version.shape[1] - 1 - applied[:, ::-1].argmax(axis=1)
+    index = np.where(applied.any(axis=1), earnings.version[rows, latest], -1)
+    return [roles[i] for i in index]
+
+
+def _explain(
+    plan: ComponentPlan,
+    earnings: ComponentEarnings,
+    grid: ContractGrid,
+    credited: Credited,
+    shares: ShareTable,
+    lines: pd.DataFrame,
+    rows: np.ndarray,
+) -> tuple[list[str], list[dict]]:
+    """Each line's sentence and lineage; the share clause only where the payee's part of the
+    contract's earnings is not the whole."""
+    total = earnings.earned()
+    credited_mask = lines["earned_exact"].notna().to_numpy()
+    payee_exact = lines["earned_exact"].fillna(0).to_numpy(object)
+    contract_exact = total[rows] * shares.den if len(rows) else np.zeros(0, object)
+    partial = credited_mask & (contract_exact != 0) & (payee_exact != contract_exact)
+    wanted = pd.DataFrame({"payee_id": lines["payee_id"][partial], "row": rows[partial]})
+    clauses = share_clauses(
+        credited.holders,
+        shares.parts,
+        wanted,
+        first_month=grid.first_month,
+        delta_den=earnings.den,
+        share_den=shares.den,
+    )
+    results = [
+        explain_line(
+            Explanation(
+                plan,
+                earnings,
+                grid,
+                int(row),
+                Fraction(int(exact), credited.den),
+                Fraction(int(total[row]), earnings.den),
+                int(earned_c),
+                int(paid_c),
+                int(amount),
+                share=clauses.get((payee, int(row))),
+                credited=bool(is_credited),
+                role=role,
+            )
+        )
+        for payee, row, exact, earned_c, paid_c, amount, is_credited, role in zip(
+            lines["payee_id"],
+            rows,
+            payee_exact,
+            lines["earned_to_date_cents"],
+            lines["paid_before_cents"],
+            lines["amount_cents"],
+            credited_mask,
+            lines["role"],
+            strict=True,
+        )
+    ]
+    return [text for text, _ in results], [lineage for _, lineage in results]
+
+
 def _component_lines(
     plan: ComponentPlan,
     grid: ContractGrid,
-    shares,
+    shares: ShareTable,
     paid_before: pd.DataFrame,
     period: int,
     as_of: int | None,
@@ -135,30 +207,10 @@ def _component_lines(
     lines["component_type"] = plan.type
     lines["plan_version"] = _line_versions(plan, earnings, grid, period)[rows]
     lines["account_id"] = grid.account_ids[rows]
-    total = earnings.earned()
-    lines["explanation"] = [
-        explain_line(
-            Explanation(
-                plan,
-                earnings,
-                grid,
-                int(row),
-                Fraction(int(exact), credited.den),
-                Fraction(int(total[row]), earnings.den),
-                int(earned_c),
-                int(paid_c),
-                int(amount),
-            )
-        )
-        for row, exact, earned_c, paid_c, amount in zip(
-            rows,
-            lines["earned_exact"].fillna(0),
-            lines["earned_to_date_cents"],
-            lines["paid_before_cents"],
-            lines["amount_cents"],
-            strict=True,
-        )
-    ]
+    lines["role"] = _line_roles(plan, earnings, rows)
+    lines["explanation"], lines["lineage"] = _explain(
+        plan, earnings, grid, credited, shares, lines, rows
+    )
 
     unassigned = credited.unassigned
     unassigned_frame = pd.DataFrame(
@@ -205,7 +257,7 @@ def calculate_period(
         problems += component_problems
         warnings += component_warnings
     if problems:
-        raise ConfigurationError(problems)
+        raise ConfigurationError(list(dict.fromkeys(problems)))
     known = {(c.plan_id, c.component_id) for c in components}
     for plan_id, component_id in sorted(
         set(zip(paid_before["plan_id"], paid_before["component_id"], strict=True)) - known

@@ -99,7 +99,8 @@ def test_late_correction_after_lock_becomes_a_true_up(acme, tmp_path):
         "280.00",
     )
     assert ramp["explanation"].startswith(
-        "true-up: earned to date changed by -60.00 after 2027-03 was locked; "
+        "true-up: earned to date changed by -60.00 after 2027-03 was locked: "
+        "usage of 2027-02 changed by -1,000.00 (load batch 2); ramp month 4/6: "
     )
 
 
