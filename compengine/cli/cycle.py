@@ -8,8 +8,7 @@ import typer
 from sqlmodel import Session
 
 from compengine.cli.common import state
-from compengine.cli.output import print_table, write_csv
-from compengine.cli.results import Format
+from compengine.cli.output import Format, print_table, write_csv
 from compengine.cycles import manual, transitions
 from compengine.cycles.periods import checked_period
 from compengine.cycles.reports import (

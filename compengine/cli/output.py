@@ -11,7 +11,17 @@ import csv
 import re
 import sys
 from collections.abc import Iterable, Mapping
+from enum import StrEnum
 from typing import TextIO
+
+
+class Format(StrEnum):
+    """--format of every command that prints records."""
+
+    table = "table"
+    csv = "csv"
+    json = "json"
+
 
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 _NUMBER = re.compile(r"^[+-]?[0-9]+(\.[0-9]+)?$")

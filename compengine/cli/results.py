@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 import json
-from enum import StrEnum
 from pathlib import Path
 
 import typer
 from sqlmodel import Session
 
 from compengine.cli.common import PLANS_OPTION, state
-from compengine.cli.output import print_table, terminal_text, write_csv
-from compengine.cli.whatif import DiffFormat, print_what_if
+from compengine.cli.output import Format, print_table, terminal_text, write_csv
+from compengine.cli.whatif import print_what_if
 from compengine.cycles.inputs import require_payee
 from compengine.cycles.periods import checked_period
 from compengine.cycles.queries import PAYOUT_COLUMNS, line_json, line_record, period_lines
@@ -20,12 +19,6 @@ from compengine.cycles.whatif import what_if
 from compengine.money import format_cents, round_cents
 from compengine.months import format_period
 from compengine.plan.load import load_plans
-
-
-class Format(StrEnum):
-    table = "table"
-    csv = "csv"
-    json = "json"
 
 
 def register(app: typer.Typer) -> None:
@@ -46,7 +39,7 @@ def register(app: typer.Typer) -> None:
         plan_versions = load_plans([app_state.plans_path(plans)])
         if dry_run:
             result = what_if(app_state.engine, checked_period(period), plan_versions, "run")
-            print_what_if(result, DiffFormat.table)
+            print_what_if(result, Format.table)
             return
         summary = run_period(
             app_state.engine, checked_period(period), plan_versions, app_state.actor, wait=wait

@@ -3,25 +3,18 @@
 from __future__ import annotations
 
 import json
-from enum import StrEnum
 from pathlib import Path
 
 import typer
 
 from compengine.cli.common import PLANS_OPTION, state
-from compengine.cli.output import print_table, write_csv
+from compengine.cli.output import Format, print_table, write_csv
 from compengine.cycles.periods import checked_period
 from compengine.cycles.whatif import WhatIf, what_if
 from compengine.money import format_cents
 from compengine.plan.load import load_plans
 
 COLUMNS = ["payee_id", "plan_id", "component_id", "stored", "new", "difference"]
-
-
-class DiffFormat(StrEnum):
-    table = "table"
-    csv = "csv"
-    json = "json"
 
 
 def _amounts(stored: int, new: int) -> dict[str, str]:
@@ -32,7 +25,7 @@ def _amounts(stored: int, new: int) -> dict[str, str]:
     }
 
 
-def print_what_if(result: WhatIf, output: DiffFormat) -> None:
+def print_what_if(result: WhatIf, output: Format) -> None:
     """One row per payee and component, then the totals (a row of payee `total` in a table
     or CSV, an object `total` in JSON)."""
     lines = [
@@ -45,11 +38,11 @@ def print_what_if(result: WhatIf, output: DiffFormat) -> None:
         for row in result.rows
     ]
     total = _amounts(result.stored_cents, result.new_cents)
-    if output is DiffFormat.json:
+    if output is Format.json:
         typer.echo(json.dumps({"period": result.period, "lines": lines, "total": total}, indent=2))
         return
     records = [*lines, {"payee_id": "total", "plan_id": "", "component_id": "", **total}]
-    if output is DiffFormat.csv:
+    if output is Format.csv:
         write_csv(records, COLUMNS)
     else:
         print_table(
@@ -63,7 +56,7 @@ def register(app: typer.Typer) -> None:
         ctx: typer.Context,
         period: str = typer.Option(..., "--period", help="YYYY-MM"),
         plans: Path | None = PLANS_OPTION,
-        output: DiffFormat = typer.Option(DiffFormat.table, "--format"),
+        output: Format = typer.Option(Format.table, "--format"),
     ) -> None:
         """What-if: compute the period with these plan files and show, per payee and
         component, the stored amount, the new amount and the difference. Writes nothing."""
