@@ -1,18 +1,22 @@
-"""Printing records safely: CSV that a spreadsheet will not execute, and terminal text
-without control characters (spec section 6).
+"""Printing records safely: CSV that a spreadsheet will not execute (`csv_cells`, shared
+with the statements), and terminal text without control characters (spec section 6).
 
 Ids, names and reasons are user data; any of them may begin with '=' or hold an
-escape sequence, so every command prints through these two functions.
+escape sequence, so every command prints through these functions.
 """
 
 from __future__ import annotations
 
-import csv
 import re
 import sys
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from enum import StrEnum
 from typing import TextIO
+
+from compengine.csv_cells import NUMBER as _NUMBER
+from compengine.csv_cells import csv_cell, write_csv
+
+__all__ = ["Format", "csv_cell", "print_table", "terminal_text", "write_csv"]
 
 
 class Format(StrEnum):
@@ -23,17 +27,7 @@ class Format(StrEnum):
     json = "json"
 
 
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-_NUMBER = re.compile(r"^[+-]?[0-9]+(\.[0-9]+)?$")
 _CONTROL = re.compile(r"[\x00-\x08\x0a-\x1f\x7f-\x9f]")
-
-
-def csv_cell(value: object) -> str:
-    """The text of a CSV cell, with a leading "'" where a spreadsheet would run a formula."""
-    text = "" if value is None else str(value)
-    if text.startswith(_FORMULA_START) and not _NUMBER.match(text):
-        return "'" + text
-    return text
 
 
 def terminal_text(value: object) -> str:
@@ -41,14 +35,6 @@ def terminal_text(value: object) -> str:
     tabs as a space."""
     text = "" if value is None else str(value)
     return _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", text.replace("\t", " "))
-
-
-def write_csv(
-    records: Iterable[Mapping[str, object]], columns: list[str], stream: TextIO | None = None
-) -> None:
-    writer = csv.writer(stream or sys.stdout, lineterminator="\n")
-    writer.writerow(columns)
-    writer.writerows([csv_cell(record.get(c)) for c in columns] for record in records)
 
 
 def print_table(

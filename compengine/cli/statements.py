@@ -1,0 +1,65 @@
+"""`statements`: every payout statement of a period into a folder (spec section 9)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+
+from compengine.cli.common import PLANS_OPTION, state
+from compengine.cli.output import terminal_text
+
+
+def register(app: typer.Typer) -> None:
+    _register_statements(app)
+
+
+def _register_statements(app: typer.Typer) -> None:
+    @app.command("statements")
+    def statements(
+        ctx: typer.Context,
+        period: str = typer.Option(..., "--period", help="YYYY-MM"),
+        out: Path = typer.Option(..., "--out", metavar="DIR", help="Folder to write into."),
+        payees: list[str] = typer.Option(
+            [],
+            "--payee",
+            help="Only this payee (repeat for several); default: every payee "
+            "with a line or adjustment in the period.",
+        ),
+        fmt: str = typer.Option("pdf", "--format", help="pdf or html"),
+        force: bool = typer.Option(
+            False,
+            "--force",
+            help="Replace files of the same names and allow statements of other periods in DIR.",
+        ),
+        workers: int | None = typer.Option(
+            None, "--workers", min=1, help="Worker processes (default: every CPU core)."
+        ),
+        plans: Path | None = PLANS_OPTION,
+    ) -> None:
+        """Write the period's statements and manifest.csv into DIR, all or nothing."""
+        from compengine.plan.load import load_plans
+        from compengine.statements.bulk import write_statements
+        from compengine.statements.files import FORMATS
+        from compengine.statements.renderers import StatementRenderer
+
+        if fmt not in FORMATS:
+            raise typer.BadParameter("use pdf or html", param_hint="--format")
+        app_state = state(ctx)
+        renderer = StatementRenderer(tuple(load_plans([app_state.plans_path(plans)])), fmt)
+        manifest = write_statements(
+            app_state.database.render_as_string(hide_password=False),
+            period,
+            payees,
+            out,
+            fmt=fmt,
+            force=force,
+            renderer=renderer,
+            workers=workers,
+        )
+        typer.echo(
+            terminal_text(
+                f"wrote {len(manifest.rows)} statement(s) of {manifest.period} and "
+                f"manifest.csv to {manifest.directory}"
+            )
+        )

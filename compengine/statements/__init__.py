@@ -1,0 +1,1 @@
+"""Payout statements for reps (spec section 9)."""

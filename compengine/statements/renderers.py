@@ -1,0 +1,48 @@
+"""The renderer that `statements` runs in each worker: the view model of
+`compengine.views.payee_period` through the templates of `compengine.statements.render`.
+
+It is a picklable factory (`RendererFactory` of `bulk`): the parent gives the plans it
+has already checked, and each worker builds its render function once, warming the
+templates, fonts and stylesheets on a first small document, so that every statement
+after it pays only for its own content.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlmodel import Session
+
+from compengine.plan.model import PlanVersion
+from compengine.statements.bulk import Render
+
+_WARM_UP = "<html><body><p>compengine 0123456789 ,.-</p></body></html>"
+
+
+@dataclass(frozen=True)
+class StatementRenderer:
+    plans: tuple[PlanVersion, ...]
+    fmt: str  # "pdf" | "html"
+
+    def __call__(self) -> Render:
+        from compengine.statements.render import render_html, render_pdf
+        from compengine.views.payee_period import build_payee_period
+
+        plans = list(self.plans)
+        if self.fmt == "pdf":
+            _warm_up_weasyprint()
+
+        def render(session: Session, payee_id: str, period: str) -> bytes:
+            view = build_payee_period(session, payee_id, period, plans)
+            if self.fmt == "pdf":
+                return render_pdf(view)
+            return render_html(view).encode("utf-8")
+
+        return render
+
+
+def _warm_up_weasyprint() -> None:
+    """Load WeasyPrint's fonts (fontconfig) and default stylesheets once per worker."""
+    from weasyprint import HTML
+
+    HTML(string=_WARM_UP).write_pdf()
