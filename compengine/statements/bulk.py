@@ -177,24 +177,23 @@ def _payees(session: Session, period: str, given: Sequence[str]) -> list[_Payee]
         raise UserError.single(f"--period: {period} has not been run: there are no statements")
     if given:
         wanted = sorted(set(given))
-        names = dict(
-            session.execute(select(Payee.payee_id, Payee.name).where(Payee.payee_id.in_(wanted)))
-        )
+        names = _names(session, Payee.payee_id.in_(wanted))
         unknown = [payee_id for payee_id in wanted if payee_id not in names]
         if unknown:
             raise UserError([f"--payee: unknown payee {payee_id!r}" for payee_id in unknown])
     else:
         with_lines = select(PayoutLine.payee_id).where(PayoutLine.period == period)
-        names = dict(
-            session.execute(
-                select(Payee.payee_id, Payee.name).where(Payee.payee_id.in_(with_lines))
-            )
-        )
+        names = _names(session, Payee.payee_id.in_(with_lines))
     totals = _line_totals(session, period)
     return [
         _Payee(payee_id, names[payee_id], *totals.get(payee_id, (0, 0, 0)))
         for payee_id in sorted(names)
     ]
+
+
+def _names(session: Session, where) -> dict[str, str]:
+    query = select(Payee.payee_id, Payee.name).where(where)
+    return {payee_id: name for payee_id, name in session.execute(query)}
 
 
 def _line_totals(session: Session, period: str) -> dict[str, tuple[int, int, int]]:

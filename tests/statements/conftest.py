@@ -33,10 +33,28 @@ def cycle(cli, tmp_path):
     run(cli, "2027-02")
     for args in (
         ("hold", "--payee", "ae1", "--period", "2027-02", "--reason", "contract under review"),
-        ("adjust", "--payee", "ann/lee", "--period", "2027-02", "--amount", "10.00",
-         "--reason", "spiff"),
-        ("adjust", "--payee", "ann_lee", "--period", "2027-02", "--amount", "-5.00",
-         "--reason", "correction"),
+        (
+            "adjust",
+            "--payee",
+            "ann/lee",
+            "--period",
+            "2027-02",
+            "--amount",
+            "10.00",
+            "--reason",
+            "spiff",
+        ),
+        (
+            "adjust",
+            "--payee",
+            "ann_lee",
+            "--period",
+            "2027-02",
+            "--amount",
+            "-5.00",
+            "--reason",
+            "correction",
+        ),
     ):
         result = cli(*args)
         assert result.code == 0, result.err
