@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.cycles.conftest import DATA, PLAN, run
+from tests.cycles.conftest import DATA, run
 
 PAYEES = """payee_id,name,email,manager_id,title
 ann/lee,=HYPERLINK("http://x"),,,Account Executive
