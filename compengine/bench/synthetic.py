@@ -36,6 +36,7 @@ class LedgerShape:
     months: int = 12
     first_month: str = "2027-01"
     seed: int = 0
+    segments: tuple[str, ...] = SEGMENTS  # given to the accounts in turn
 
     @property
     def contract_count(self) -> int:
@@ -109,7 +110,7 @@ def _accounts(shape: LedgerShape) -> pa.Table:
         {
             "account_id": _ids("a", numbers, 6),
             "name": _numbered("Account ", numbers),
-            "segment": pa.array(np.array(SEGMENTS)[numbers % len(SEGMENTS)]),
+            "segment": pa.array(np.array(shape.segments)[numbers % len(shape.segments)]),
             "region": pa.array(np.where(numbers % 2 == 0, "emea", "amer")),
         }
     )

@@ -12,6 +12,7 @@ from compengine.bench.load_bench import bench_load
 from compengine.bench.run_bench import bench_run
 from compengine.bench.synthetic import LedgerShape
 from compengine.cli.common import state
+from compengine.cli.output import terminal_text
 from compengine.sample import PLANS
 
 
@@ -98,3 +99,79 @@ def register(app: typer.Typer) -> None:
         typer.echo(f"run peak RSS:        {result.run_peak_rss_mib:,.0f} MiB")
         typer.echo(f"DuckDB U(c, m) only: {result.duckdb_seconds:.2f} s")
         typer.echo(f"run / DuckDB:        {result.ratio:.1f}x")
+
+    @bench.command("statements")
+    def statements(
+        payees: int = typer.Option(5_000, "--payees", min=1, help="Payees with statements."),
+        workers: int | None = typer.Option(
+            None, "--workers", min=1, help="Worker processes (default: every CPU core)."
+        ),
+        fmt: str = typer.Option("pdf", "--format", help="pdf or html"),
+        profile: int = typer.Option(
+            20, "--profile", min=0, help="Statements to profile in one process (0: none)."
+        ),
+        plans: Path = typer.Option(
+            PLANS, "--plans", help="Plan files to run with (default: the sample plans)."
+        ),
+        db: str | None = typer.Option(
+            None, "--db", help="Empty database to use; default: a throw-away SQLite file."
+        ),
+        seed: int = typer.Option(0, "--seed"),
+    ) -> None:
+        """Run a synthetic cycle, then time `statements` for its payees on every core and
+        show where a statement's time goes."""
+        import time
+
+        from compengine.bench.statements_bench import (
+            bench_statements,
+            prepare_cycle,
+            profile_stages,
+            synthetic_shape,
+        )
+        from compengine.plan.load import load_plans
+        from compengine.statements.bulk import cores
+        from compengine.statements.files import FORMATS
+        from compengine.statements.renderers import StatementRenderer
+
+        if fmt not in FORMATS:
+            raise typer.BadParameter("use pdf or html", param_hint="--format")
+        plan_versions = load_plans([plans])
+        renderer = StatementRenderer(tuple(plan_versions), fmt)
+        with tempfile.TemporaryDirectory(prefix="compengine-bench-") as scratch:
+            workdir = Path(scratch)
+            url = db or f"sqlite:///{workdir / 'bench.db'}"
+            started = time.perf_counter()
+            period = prepare_cycle(url, synthetic_shape(payees, seed), plan_versions, workdir)
+            result = bench_statements(
+                url,
+                period,
+                workdir / "statements",
+                renderer,
+                fmt=fmt,
+                workers=workers or cores(),
+                payees=payees,
+                setup_seconds=time.perf_counter() - started,
+            )
+            stages = profile_stages(url, period, renderer, profile) if profile else []
+        shown = "throw-away SQLite" if db is None else make_url(db).render_as_string()
+        typer.echo(terminal_text(f"database:            {shown}"))
+        typer.echo(
+            f"cycle:               {payees:,} payees, {period} run in {result.setup_seconds:.1f} s"
+        )
+        typer.echo(
+            f"statements:          {result.statements:,} {fmt.upper()} in "
+            f"{result.wall_seconds:.1f} s wall on {result.workers} worker(s) "
+            f"({result.out_bytes / 2**20:,.1f} MiB)"
+        )
+        typer.echo(
+            f"per second:          {result.per_second:,.1f} ({result.per_core:,.1f} per core)"
+        )
+        typer.echo(f"5,000 statements:    {5_000 / result.per_second:,.0f} s at this rate")
+        typer.echo(
+            f"peak RSS:            {result.worker_peak_rss_mib:,.0f} MiB per worker, "
+            f"{result.parent_peak_rss_mib:,.0f} MiB in the parent"
+        )
+        if stages:
+            typer.echo(f"time per statement, {profile} statements in one process:")
+            for stage, seconds in stages:
+                typer.echo(f"  {stage:<30} {seconds * 1000:8.1f} ms")

@@ -161,7 +161,13 @@ def write_statements(
                         f"(a run, an adjustment, a hold or a lock): nothing was written to "
                         f"{out_dir}; run `statements` again"
                     )
-            _move_into(staging, target, [*names.values(), MANIFEST])
+            try:
+                _move_into(staging, target, [*names.values(), MANIFEST])
+            except OSError as error:
+                raise UserError.single(
+                    f"--out: cannot move the statements into {out_dir}: {error.strerror}; "
+                    "it is as it was"
+                ) from None
         return Manifest(period, out_dir, rows)
     finally:
         engine.dispose()
@@ -289,7 +295,7 @@ def _render_all(
     the payee at the first failure."""
     if not names:
         return {}
-    count = min(workers or _cores(), len(names))
+    count = min(workers or cores(), len(names))
     pool = ProcessPoolExecutor(
         max_workers=count,
         mp_context=get_context("spawn"),
@@ -304,7 +310,7 @@ def _render_all(
                 pool.submit(_write_one, payee_id, name, period): payee_id
                 for payee_id, name in names.items()
             }
-        with _progress_bar(progress, len(names), period) as advance:
+        with progress_bar(progress, len(names), period) as advance:
             while pending:
                 finished, _ = wait(pending, return_when=FIRST_COMPLETED)
                 for future in finished:
@@ -325,10 +331,13 @@ def _result(future: Future, payee_id: str) -> _Written | _Failed:
     try:
         return future.result()
     except BrokenProcessPool:
-        return _Failed(payee_id, "its worker process died (out of memory?)")
+        return _Failed(
+            payee_id, "its worker process ended unexpectedly (out of memory, or killed?)"
+        )
 
 
-def _cores() -> int:
+def cores() -> int:
+    """The CPU cores this process may run on."""
     return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
 
 
@@ -374,7 +383,7 @@ def _describe(error: Exception, url: str) -> str:
 
 
 @contextmanager
-def _progress_bar(show: bool, total: int, period: str) -> Iterator[Callable[[], None]]:
+def progress_bar(show: bool, total: int, period: str) -> Iterator[Callable[[], None]]:
     """A rich progress bar on stderr when it is a terminal; quiet otherwise."""
     if not (show and sys.stderr.isatty()):
         yield lambda: None

@@ -5,12 +5,14 @@ from __future__ import annotations
 
 import csv
 import hashlib
+import io
+import sys
 from pathlib import Path
 
 import pytest
 
 from compengine.errors import UserError
-from compengine.statements.bulk import write_statements
+from compengine.statements.bulk import progress_bar, write_statements
 from compengine.statements.files import statement_file_names
 from tests.conftest import table_snapshot
 from tests.statements.conftest import leftovers, listing
@@ -229,3 +231,28 @@ def test_out_must_be_a_folder_whose_parent_exists(cycle, db_url, tmp_path):
 )
 def test_refusals_write_nothing(cycle, db_url, tmp_path, period, payees, message):
     refused(db_url, tmp_path / "statements", message, period=period, payees=payees)
+
+
+def test_the_progress_bar_goes_to_stderr_when_it_is_a_terminal(monkeypatch):
+    class Terminal(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    terminal = Terminal()
+    monkeypatch.setattr(sys, "stderr", terminal)
+
+    with progress_bar(True, 3, "2027-02") as advance:
+        for _ in range(3):
+            advance()
+
+    assert "statements 2027-02" in terminal.getvalue()
+
+
+def test_no_progress_bar_when_stderr_is_not_a_terminal(monkeypatch):
+    quiet = io.StringIO()
+    monkeypatch.setattr(sys, "stderr", quiet)
+
+    with progress_bar(True, 3, "2027-02") as advance:
+        advance()
+
+    assert quiet.getvalue() == ""
