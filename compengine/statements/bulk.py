@@ -137,7 +137,8 @@ def write_statements(
             payees = _payees(session, period, payee_ids)
             before = _lines_signature(session, period)
         names = statement_file_names([p.payee_id for p in payees], period, fmt)
-        target = _checked_out_dir(out_dir, period, [*names.values(), MANIFEST], force)
+        files = [*names.values(), MANIFEST]
+        target = _checked_out_dir(out_dir, period, files, force)
         with _staging_beside(target) as staging:
             sha256 = _render_all(url, period, names, staging, renderer, workers, progress)
             rows = tuple(
@@ -152,25 +153,31 @@ def write_statements(
                 )
                 for p in payees
             )
-            with (staging / MANIFEST).open("w", encoding="utf-8", newline="") as handle:
-                write_csv([row.record() for row in rows], MANIFEST_COLUMNS, handle)
+            _write_manifest(staging / MANIFEST, rows)
             with Session(engine) as session:
-                if _lines_signature(session, period) != before:
-                    raise UserError.single(
-                        f"the lines of {period} changed while its statements were rendered "
-                        f"(a run, an adjustment, a hold or a lock): nothing was written to "
-                        f"{out_dir}; run `statements` again"
-                    )
-            try:
-                _move_into(staging, target, [*names.values(), MANIFEST])
-            except OSError as error:
-                raise UserError.single(
-                    f"--out: cannot move the statements into {out_dir}: {error.strerror}; "
-                    "it is as it was"
-                ) from None
+                _refuse_if_changed(session, period, before, out_dir)
+            _move_into(staging, target, files, out_dir)
         return Manifest(period, out_dir, rows)
     finally:
         engine.dispose()
+
+
+def _write_manifest(path: Path, rows: tuple[ManifestRow, ...]) -> None:
+    try:
+        with path.open("w", encoding="utf-8", newline="") as handle:
+            write_csv([row.record() for row in rows], MANIFEST_COLUMNS, handle)
+    except OSError as error:
+        raise UserError.single(f"--out: cannot write {MANIFEST}: {error.strerror}") from None
+
+
+def _refuse_if_changed(session: Session, period: str, before: str, out_dir: Path) -> None:
+    """The statements and the manifest must show one state of the period's lines."""
+    if _lines_signature(session, period) != before:
+        raise UserError.single(
+            f"the lines of {period} changed while its statements were rendered (a run, an "
+            f"adjustment, a hold or a lock): nothing was written to {out_dir}; run "
+            "`statements` again"
+        )
 
 
 # --- the parent's checks, before anything is written ---------------------------------
@@ -341,33 +348,42 @@ def cores() -> int:
     return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
 
 
-_worker: dict[str, object] = {}
+@dataclass
+class _WorkerState:
+    url: str
+    staging: Path
+    engine: Engine | None = None
+    render: Render | None = None
+    failure: str | None = None  # why the worker could not start
+
+
+_worker: _WorkerState | None = None  # in each worker process, set once by _start_worker
 
 
 def _start_worker(url: str, renderer: RendererFactory, staging: str) -> None:
     """Once per worker: its own engine, and the renderer warmed up."""
+    global _worker
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    _worker.update(url=url, staging=Path(staging))
+    _worker = _WorkerState(url, Path(staging))
     try:
-        _worker["engine"] = make_engine(url)
-        _worker["render"] = renderer()
-    except Exception as error:  # reported with the first payee, as a value
-        _worker["failure"] = _describe(error, url)
+        _worker.engine = make_engine(url)
+        _worker.render = renderer()
+    except Exception as error:  # reported with each payee, as a value
+        _worker.failure = _describe(error, url)
 
 
 def _write_one(payee_id: str, name: str, period: str) -> _Written | _Failed:
-    url = str(_worker["url"])
-    if "failure" in _worker:
-        return _Failed(payee_id, f"the worker could not start: {_worker['failure']}")
-    engine: Engine = _worker["engine"]  # type: ignore[assignment]
-    render: Render = _worker["render"]  # type: ignore[assignment]
+    worker = _worker
+    assert worker is not None, "_start_worker runs first in every worker"
+    if worker.engine is None or worker.render is None:
+        return _Failed(payee_id, f"the worker could not start: {worker.failure}")
     try:
-        with Session(engine) as session:
-            content = render(session, payee_id, period)
-        with (_worker["staging"] / name).open("xb") as handle:  # type: ignore[operator]
+        with Session(worker.engine) as session:
+            content = worker.render(session, payee_id, period)
+        with (worker.staging / name).open("xb") as handle:
             handle.write(content)
     except Exception as error:
-        return _Failed(payee_id, _describe(error, url))
+        return _Failed(payee_id, _describe(error, worker.url))
     return _Written(payee_id, hashlib.sha256(content).hexdigest())
 
 
@@ -424,7 +440,17 @@ def _staging_beside(target: Path) -> Iterator[Path]:
             shutil.rmtree(root, ignore_errors=True)
 
 
-def _move_into(staging: Path, target: Path, names: list[str]) -> None:
+def _move_into(staging: Path, target: Path, names: list[str], shown: Path) -> None:
+    """`_move_files`, with a file system error said as a located one."""
+    try:
+        _move_files(staging, target, names)
+    except OSError as error:
+        raise UserError.single(
+            f"--out: cannot move the statements into {shown}: {error.strerror}; it is as it was"
+        ) from None
+
+
+def _move_files(staging: Path, target: Path, names: list[str]) -> None:
     """Move the files into `target` all together: a failure or Ctrl-C on the way puts
     back what was moved (and what was replaced), so that `target` stays as it was."""
     with _interrupts_deferred() as interrupted:

@@ -15,6 +15,7 @@ from sqlmodel import Session
 
 from compengine.cycles.queries import period_lines
 from compengine.money import format_cents
+from compengine.storage.models import PayoutLine
 
 
 def payload(session: Session, payee_id: str, period: str, fmt: str) -> bytes:
@@ -72,5 +73,31 @@ class Slow:
             Path(self.marker).write_text(str(os.getpid()))
             time.sleep(self.seconds)
             return content
+
+        return render
+
+
+@dataclass(frozen=True)
+class AdjustsWhileRendering:
+    """Books an adjustment for `payee_id` while rendering its statement, as a user's
+    `adjust` in another terminal would."""
+
+    payee_id: str
+
+    def __call__(self):
+        def render(session: Session, payee_id: str, period: str) -> bytes:
+            if payee_id == self.payee_id:
+                with Session(session.get_bind()) as other, other.begin():
+                    other.add(
+                        PayoutLine(
+                            period=period,
+                            kind="adjustment",
+                            payee_id=payee_id,
+                            component_id="adjustment",
+                            amount_cents=100,
+                            reason="late spiff",
+                        )
+                    )
+            return payload(session, payee_id, period, "pdf")
 
         return render

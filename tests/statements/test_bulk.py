@@ -16,7 +16,7 @@ from compengine.statements.bulk import progress_bar, write_statements
 from compengine.statements.files import statement_file_names
 from tests.conftest import table_snapshot
 from tests.statements.conftest import leftovers, listing
-from tests.statements.fakes import CannotStart, FailsFor, TinyStatements
+from tests.statements.fakes import AdjustsWhileRendering, CannotStart, FailsFor, TinyStatements
 
 WRITTEN = sorted(
     [
@@ -167,6 +167,15 @@ def test_a_renderer_that_cannot_start_fails_with_its_reason(cycle, db_url, tmp_p
         "the worker could not start: OSError: font DejaVuSans.ttf not found",
         renderer=CannotStart(),
     )
+
+
+def test_lines_that_change_while_rendering_refuse_the_whole_folder(cycle, db_url, tmp_path):
+    out = tmp_path / "statements"
+    with pytest.raises(UserError, match="the lines of 2027-02 changed while its statements"):
+        write(db_url, out, renderer=AdjustsWhileRendering("ann_lee"))
+
+    assert not out.exists()
+    assert leftovers(tmp_path) == []
 
 
 def test_a_folder_holding_files_of_the_same_names_is_refused_without_force(cycle, db_url, tmp_path):
