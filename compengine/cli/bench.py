@@ -14,6 +14,7 @@ from compengine.bench.synthetic import LedgerShape
 from compengine.cli.common import state
 from compengine.cli.output import terminal_text
 from compengine.sample import PLANS
+from compengine.statements.files import StatementFormat
 
 
 def register(app: typer.Typer) -> None:
@@ -106,7 +107,7 @@ def register(app: typer.Typer) -> None:
         workers: int | None = typer.Option(
             None, "--workers", min=1, help="Worker processes (default: every CPU core)."
         ),
-        fmt: str = typer.Option("pdf", "--format", help="pdf or html"),
+        fmt: StatementFormat = typer.Option(StatementFormat.pdf, "--format"),
         profile: int = typer.Option(
             20, "--profile", min=0, help="Statements to profile in one process (0: none)."
         ),
@@ -130,11 +131,8 @@ def register(app: typer.Typer) -> None:
         )
         from compengine.plan.load import load_plans
         from compengine.statements.bulk import cores
-        from compengine.statements.files import FORMATS
         from compengine.statements.renderers import StatementRenderer
 
-        if fmt not in FORMATS:
-            raise typer.BadParameter("use pdf or html", param_hint="--format")
         plan_versions = load_plans([plans])
         renderer = StatementRenderer(tuple(plan_versions), fmt)
         with tempfile.TemporaryDirectory(prefix="compengine-bench-") as scratch:

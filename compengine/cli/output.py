@@ -1,8 +1,8 @@
-"""Printing records safely: CSV that a spreadsheet will not execute (`csv_cells`, shared
-with the statements), and terminal text without control characters (spec section 6).
+"""Printing records safely: CSV that a spreadsheet will not execute, and terminal text
+without control characters (spec section 6).
 
 Ids, names and reasons are user data; any of them may begin with '=' or hold an
-escape sequence, so every command prints through these functions.
+escape sequence, so every command prints through these two functions.
 """
 
 from __future__ import annotations
@@ -13,9 +13,9 @@ from collections.abc import Mapping
 from enum import StrEnum
 from typing import TextIO
 
-from compengine.csv_cells import NUMBER as _NUMBER
-from compengine.csv_cells import csv_cell, write_csv
+from compengine.safe_csv import NUMBER, csv_cell, write_csv
 
+# csv_cell and write_csv are re-exported: every command prints through this module.
 __all__ = ["Format", "csv_cell", "print_table", "terminal_text", "write_csv"]
 
 
@@ -50,7 +50,7 @@ def print_table(
         return
     cells = [[terminal_text(record.get(c)) for c in columns] for record in records]
     widths = [max(len(c), *(len(row[i]) for row in cells)) for i, c in enumerate(columns)]
-    right = [all(_NUMBER.match(row[i]) or not row[i] for row in cells) for i in range(len(columns))]
+    right = [all(NUMBER.match(row[i]) or not row[i] for row in cells) for i in range(len(columns))]
 
     def line(values: list[str]) -> str:
         return "  ".join(

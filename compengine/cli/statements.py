@@ -8,6 +8,7 @@ import typer
 
 from compengine.cli.common import PLANS_OPTION, state
 from compengine.cli.output import terminal_text
+from compengine.statements.files import StatementFormat
 
 
 def register(app: typer.Typer) -> None:
@@ -26,7 +27,7 @@ def _register_statements(app: typer.Typer) -> None:
             help="Only this payee (repeat for several); default: every payee "
             "with a line or adjustment in the period.",
         ),
-        fmt: str = typer.Option("pdf", "--format", help="pdf or html"),
+        fmt: StatementFormat = typer.Option(StatementFormat.pdf, "--format"),
         force: bool = typer.Option(
             False,
             "--force",
@@ -40,11 +41,8 @@ def _register_statements(app: typer.Typer) -> None:
         """Write the period's statements and manifest.csv into DIR, all or nothing."""
         from compengine.plan.load import load_plans
         from compengine.statements.bulk import write_statements
-        from compengine.statements.files import FORMATS
         from compengine.statements.renderers import StatementRenderer
 
-        if fmt not in FORMATS:
-            raise typer.BadParameter("use pdf or html", param_hint="--format")
         app_state = state(ctx)
         renderer = StatementRenderer(tuple(load_plans([app_state.plans_path(plans)])), fmt)
         manifest = write_statements(

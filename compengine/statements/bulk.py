@@ -37,11 +37,11 @@ from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session
 
-from compengine.csv_cells import write_csv
 from compengine.cycles.faults import pause_point
 from compengine.cycles.periods import OPEN, checked_period, get_period
 from compengine.errors import UserError
 from compengine.money import format_cents
+from compengine.safe_csv import write_csv
 from compengine.statements.files import statement_file_names
 from compengine.storage.database import (
     describe_database_error,

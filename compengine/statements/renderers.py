@@ -15,6 +15,7 @@ from sqlmodel import Session
 
 from compengine.plan.model import PlanVersion
 from compengine.statements.bulk import Render
+from compengine.statements.files import StatementFormat
 
 _WARM_UP = "<html><body><p>compengine 0123456789 ,.-</p></body></html>"
 
@@ -22,19 +23,19 @@ _WARM_UP = "<html><body><p>compengine 0123456789 ,.-</p></body></html>"
 @dataclass(frozen=True)
 class StatementRenderer:
     plans: tuple[PlanVersion, ...]
-    fmt: str  # "pdf" | "html"
+    fmt: StatementFormat
 
     def __call__(self) -> Render:
         from compengine.statements.render import render_html, render_pdf
         from compengine.views.payee_period import build_payee_period
 
         plans = list(self.plans)
-        if self.fmt == "pdf":
+        if self.fmt is StatementFormat.pdf:
             _warm_up_weasyprint()
 
         def render(session: Session, payee_id: str, period: str) -> bytes:
             view = build_payee_period(session, payee_id, period, plans)
-            if self.fmt == "pdf":
+            if self.fmt is StatementFormat.pdf:
                 return render_pdf(view)
             return render_html(view).encode("utf-8")
 

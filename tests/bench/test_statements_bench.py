@@ -16,7 +16,7 @@ from compengine.plan.load import load_plans
 from compengine.sample import PLANS
 from compengine.storage.models import PayoutLine
 from tests.ledger.conftest import rows
-from tests.statements.fakes import TinyStatements
+from tests.statements.bulk.fakes import TinyStatements
 
 
 @pytest.fixture

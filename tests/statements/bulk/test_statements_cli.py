@@ -16,9 +16,9 @@ import pytest
 
 from tests.conftest import finish, process_environment, table_snapshot
 from tests.cycles.conftest import PLAN
-from tests.statements.conftest import leftovers, listing
+from tests.statements.bulk.conftest import leftovers, listing
 
-REPOSITORY = Path(__file__).parents[2]
+REPOSITORY = Path(__file__).parents[3]
 
 
 def start(db_url: str, cwd: Path, *args: object, **env: str) -> subprocess.Popen[str]:
@@ -28,7 +28,7 @@ def start(db_url: str, cwd: Path, *args: object, **env: str) -> subprocess.Popen
         [
             sys.executable,
             "-m",
-            "tests.statements.with_fake_renderer",
+            "tests.statements.bulk.with_fake_renderer",
             "--db",
             db_url,
             *map(str, args),
@@ -54,7 +54,7 @@ def statements(period: str, out: Path, *extra: object) -> tuple[object, ...]:
     return ("statements", "--period", period, "--out", out, "--plans", PLAN, *extra)
 
 
-def test_statements_writes_every_file_and_says_where(cycle, db_url, tmp_path):
+def test_statements_writes_every_file_and_says_where(bulk_cycle, db_url, tmp_path):
     out = tmp_path / "out"
     process = start(db_url, tmp_path, *statements("2027-02", out), FAKE_MARKER=str(tmp_path / "m"))
 
@@ -84,27 +84,27 @@ def refused(cli, db_url, out: Path, *args: object) -> str:
         ("2027-02", ("--payee", "ae1", "--payee", "ghost"), "--payee: unknown payee 'ghost'\n"),
     ],
 )
-def test_refusals_exit_1_and_write_nothing(cycle, db_url, tmp_path, period, extra, message):
+def test_refusals_exit_1_and_write_nothing(bulk_cycle, db_url, tmp_path, period, extra, message):
     out = tmp_path / "out"
 
-    err = refused(cycle, db_url, out, *statements(period, out, *extra))
+    err = refused(bulk_cycle, db_url, out, *statements(period, out, *extra))
 
     assert message in err
     assert not out.exists()
 
 
-def test_a_folder_holding_the_same_files_is_refused_without_force(cycle, db_url, tmp_path):
+def test_a_folder_holding_the_same_files_is_refused_without_force(bulk_cycle, db_url, tmp_path):
     out = tmp_path / "out"
     out.mkdir()
     (out / "manifest.csv").write_text("mine")
 
-    err = refused(cycle, db_url, out, *statements("2027-02", out))
+    err = refused(bulk_cycle, db_url, out, *statements("2027-02", out))
 
     assert "already holds 1 of the files to write (manifest.csv); use --force" in err
 
 
-def test_an_unknown_format_is_a_usage_error(cycle, tmp_path):
-    result = cycle(*statements("2027-02", tmp_path / "out", "--format", "docx"))
+def test_an_unknown_format_is_a_usage_error(bulk_cycle, tmp_path):
+    result = bulk_cycle(*statements("2027-02", tmp_path / "out", "--format", "docx"))
 
     assert result.code == 2
     assert not (tmp_path / "out").exists()
@@ -119,7 +119,9 @@ def interrupted(process: subprocess.Popen[str], marker: Path):
     return result
 
 
-def test_ctrl_c_while_rendering_exits_130_and_leaves_the_folder_as_it_was(cycle, db_url, tmp_path):
+def test_ctrl_c_while_rendering_exits_130_and_leaves_the_folder_as_it_was(
+    bulk_cycle, db_url, tmp_path
+):
     out = tmp_path / "out"
     out.mkdir()
     (out / "notes.txt").write_text("kept")
@@ -140,7 +142,7 @@ def test_ctrl_c_while_rendering_exits_130_and_leaves_the_folder_as_it_was(cycle,
 
 
 def test_ctrl_c_while_moving_files_in_puts_back_what_was_moved_and_replaced(
-    cycle, db_url, tmp_path
+    bulk_cycle, db_url, tmp_path
 ):
     out = tmp_path / "out"
     out.mkdir()

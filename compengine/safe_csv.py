@@ -1,12 +1,15 @@
 """CSV that a spreadsheet will not execute (spec section 6).
 
-Ids, names and reasons are user data; any of them may begin with '=', so every CSV
-compengine writes (command output, statement attachments, manifests) goes through here.
+Ids, names and reasons are user data; any of them may begin with '=', so every CSV the
+product writes, to the terminal (`payouts --format csv`) or into a statement's
+`lines.csv`, goes through `write_csv`. It lives at the bottom layer so that the
+command line and the statements share one writer and give the same bytes.
 """
 
 from __future__ import annotations
 
 import csv
+import io
 import re
 import sys
 from collections.abc import Iterable, Mapping
@@ -30,3 +33,10 @@ def write_csv(
     writer = csv.writer(stream or sys.stdout, lineterminator="\n")
     writer.writerow(columns)
     writer.writerows([csv_cell(record.get(c)) for c in columns] for record in records)
+
+
+def csv_text(records: Iterable[Mapping[str, object]], columns: list[str]) -> str:
+    """The same CSV as a string (an attachment, a file)."""
+    buffer = io.StringIO()
+    write_csv(records, columns, buffer)
+    return buffer.getvalue()

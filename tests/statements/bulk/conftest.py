@@ -18,7 +18,7 @@ quiet,Quinn Quiet,,,Account Executive
 
 
 @pytest.fixture
-def cycle(cli, tmp_path):
+def bulk_cycle(cli, tmp_path):
     """The worked example run through 2027-02 (2027-01 locked), with a hold and two
     adjustments in 2027-02; returns the cli runner."""
     assert cli("init").code == 0

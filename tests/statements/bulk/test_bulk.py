@@ -15,8 +15,8 @@ from compengine.errors import UserError
 from compengine.statements.bulk import progress_bar, write_statements
 from compengine.statements.files import statement_file_names
 from tests.conftest import table_snapshot
-from tests.statements.conftest import leftovers, listing
-from tests.statements.fakes import AdjustsWhileRendering, CannotStart, FailsFor, TinyStatements
+from tests.statements.bulk.conftest import leftovers, listing
+from tests.statements.bulk.fakes import AdjustsWhileRendering, CannotStart, FailsFor, TinyStatements
 
 WRITTEN = sorted(
     [
@@ -55,7 +55,9 @@ def manifest(out: Path) -> list[dict[str, str]]:
         return list(csv.DictReader(handle))
 
 
-def test_every_payee_with_a_line_held_line_or_adjustment_gets_a_statement(cycle, db_url, tmp_path):
+def test_every_payee_with_a_line_held_line_or_adjustment_gets_a_statement(
+    bulk_cycle, db_url, tmp_path
+):
     out = tmp_path / "statements"
 
     result = write(db_url, out)
@@ -66,11 +68,13 @@ def test_every_payee_with_a_line_held_line_or_adjustment_gets_a_statement(cycle,
     assert leftovers(tmp_path) == []
 
 
-def test_the_manifest_says_whose_file_it_is_its_lines_paid_held_and_sha256(cycle, db_url, tmp_path):
+def test_the_manifest_says_whose_file_it_is_its_lines_paid_held_and_sha256(
+    bulk_cycle, db_url, tmp_path
+):
     out = tmp_path / "statements"
     write(db_url, out)
     lines = csv.DictReader(
-        cycle("payouts", "--period", "2027-02", "--format", "csv").out.splitlines()
+        bulk_cycle("payouts", "--period", "2027-02", "--format", "csv").out.splitlines()
     )
     ae1_held = sum(int(row["amount"].replace(".", "")) for row in lines if row["payee_id"] == "ae1")
     names = statement_file_names(["ae1", "ann/lee", "ann_lee"], "2027-02", "pdf")
@@ -89,7 +93,7 @@ def test_the_manifest_says_whose_file_it_is_its_lines_paid_held_and_sha256(cycle
         assert row["sha256"] == hashlib.sha256((out / row["file"]).read_bytes()).hexdigest()
 
 
-def test_manifest_cells_that_a_spreadsheet_would_run_are_neutralised(cycle, db_url, tmp_path):
+def test_manifest_cells_that_a_spreadsheet_would_run_are_neutralised(bulk_cycle, db_url, tmp_path):
     out = tmp_path / "statements"
     write(db_url, out)
 
@@ -99,7 +103,9 @@ def test_manifest_cells_that_a_spreadsheet_would_run_are_neutralised(cycle, db_u
     assert next(r for r in manifest(out) if r["payee_id"] == "ann_lee")["paid"] == "-5.00"
 
 
-def test_only_the_payees_given_and_one_without_lines_gets_a_statement_too(cycle, db_url, tmp_path):
+def test_only_the_payees_given_and_one_without_lines_gets_a_statement_too(
+    bulk_cycle, db_url, tmp_path
+):
     out = tmp_path / "statements"
 
     write(db_url, out, payees=["quiet", "ann_lee", "quiet"])
@@ -115,14 +121,14 @@ def test_only_the_payees_given_and_one_without_lines_gets_a_statement_too(cycle,
     ]
 
 
-def test_the_files_do_not_depend_on_the_number_of_workers(cycle, db_url, tmp_path):
+def test_the_files_do_not_depend_on_the_number_of_workers(bulk_cycle, db_url, tmp_path):
     write(db_url, tmp_path / "one", workers=1)
     write(db_url, tmp_path / "two", workers=2)
 
     assert listing(tmp_path / "one") == listing(tmp_path / "two")
 
 
-def test_html_statements_are_named_html(cycle, db_url, tmp_path):
+def test_html_statements_are_named_html(bulk_cycle, db_url, tmp_path):
     out = tmp_path / "statements"
 
     write(db_url, out, fmt="html", payees=["ae1"])
@@ -142,7 +148,7 @@ def refused(db_url, out: Path, message: str, **options) -> None:
     assert table_snapshot(db_url) == tables
 
 
-def test_a_failure_names_the_payee_and_leaves_a_new_folder_unmade(cycle, db_url, tmp_path):
+def test_a_failure_names_the_payee_and_leaves_a_new_folder_unmade(bulk_cycle, db_url, tmp_path):
     refused(
         db_url,
         tmp_path / "statements",
@@ -152,7 +158,7 @@ def test_a_failure_names_the_payee_and_leaves_a_new_folder_unmade(cycle, db_url,
     )
 
 
-def test_a_failure_leaves_an_existing_folder_exactly_as_it_was(cycle, db_url, tmp_path):
+def test_a_failure_leaves_an_existing_folder_exactly_as_it_was(bulk_cycle, db_url, tmp_path):
     out = tmp_path / "statements"
     write(db_url, out)
     (out / "notes.txt").write_text("kept")
@@ -160,7 +166,7 @@ def test_a_failure_leaves_an_existing_folder_exactly_as_it_was(cycle, db_url, tm
     refused(db_url, out, "payee 'ae1' failed", renderer=FailsFor("ae1"), force=True)
 
 
-def test_a_renderer_that_cannot_start_fails_with_its_reason(cycle, db_url, tmp_path):
+def test_a_renderer_that_cannot_start_fails_with_its_reason(bulk_cycle, db_url, tmp_path):
     refused(
         db_url,
         tmp_path / "statements",
@@ -169,7 +175,7 @@ def test_a_renderer_that_cannot_start_fails_with_its_reason(cycle, db_url, tmp_p
     )
 
 
-def test_lines_that_change_while_rendering_refuse_the_whole_folder(cycle, db_url, tmp_path):
+def test_lines_that_change_while_rendering_refuse_the_whole_folder(bulk_cycle, db_url, tmp_path):
     out = tmp_path / "statements"
     with pytest.raises(UserError, match="the lines of 2027-02 changed while its statements"):
         write(db_url, out, renderer=AdjustsWhileRendering("ann_lee"))
@@ -178,7 +184,9 @@ def test_lines_that_change_while_rendering_refuse_the_whole_folder(cycle, db_url
     assert leftovers(tmp_path) == []
 
 
-def test_a_folder_holding_files_of_the_same_names_is_refused_without_force(cycle, db_url, tmp_path):
+def test_a_folder_holding_files_of_the_same_names_is_refused_without_force(
+    bulk_cycle, db_url, tmp_path
+):
     out = tmp_path / "statements"
     write(db_url, out, payees=["ae1"])
 
@@ -190,7 +198,7 @@ def test_a_folder_holding_files_of_the_same_names_is_refused_without_force(cycle
     )
 
 
-def test_force_replaces_files_of_the_same_names_and_keeps_other_files(cycle, db_url, tmp_path):
+def test_force_replaces_files_of_the_same_names_and_keeps_other_files(bulk_cycle, db_url, tmp_path):
     out = tmp_path / "statements"
     out.mkdir()
     (out / "ae1_2027-02.pdf").write_bytes(b"old")
@@ -203,7 +211,7 @@ def test_force_replaces_files_of_the_same_names_and_keeps_other_files(cycle, db_
     assert leftovers(tmp_path) == []
 
 
-def test_statements_of_another_period_are_refused_without_force(cycle, db_url, tmp_path):
+def test_statements_of_another_period_are_refused_without_force(bulk_cycle, db_url, tmp_path):
     out = tmp_path / "statements"
     write(db_url, out, period="2027-01")
 
@@ -212,14 +220,14 @@ def test_statements_of_another_period_are_refused_without_force(cycle, db_url, t
     assert "ae1_2027-01.pdf" in listing(out)
 
 
-def test_a_folder_named_like_a_statement_is_refused_even_with_force(cycle, db_url, tmp_path):
+def test_a_folder_named_like_a_statement_is_refused_even_with_force(bulk_cycle, db_url, tmp_path):
     out = tmp_path / "statements"
     (out / "ae1_2027-02.pdf").mkdir(parents=True)
 
     refused(db_url, out, "ae1_2027-02.pdf is a folder", payees=["ae1"], force=True)
 
 
-def test_out_must_be_a_folder_whose_parent_exists(cycle, db_url, tmp_path):
+def test_out_must_be_a_folder_whose_parent_exists(bulk_cycle, db_url, tmp_path):
     (tmp_path / "file").write_text("x")
 
     refused(db_url, tmp_path / "file", "--out: ")
@@ -238,7 +246,7 @@ def test_out_must_be_a_folder_whose_parent_exists(cycle, db_url, tmp_path):
         ),
     ],
 )
-def test_refusals_write_nothing(cycle, db_url, tmp_path, period, payees, message):
+def test_refusals_write_nothing(bulk_cycle, db_url, tmp_path, period, payees, message):
     refused(db_url, tmp_path / "statements", message, period=period, payees=payees)
 
 

@@ -1,4 +1,4 @@
-"""`python -m tests.statements.with_fake_renderer ARGS...`: the real `compengine` command
+"""`python -m tests.statements.bulk.with_fake_renderer ARGS...`: the real `compengine` command
 line, with `statements` rendering through the `Slow` fake (marker file and seconds per
 statement from FAKE_MARKER and FAKE_SECONDS), so that tests can run it in a process of
 its own and interrupt it."""
@@ -10,7 +10,7 @@ import sys
 
 from compengine.cli import main
 from compengine.statements import renderers
-from tests.statements.fakes import Slow
+from tests.statements.bulk.fakes import Slow
 
 
 def fake_renderer(plans, fmt) -> Slow:
