@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import cProfile
 import pstats
-import resource
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -52,8 +51,7 @@ class StatementsBenchmark:
     period: str
     setup_seconds: float
     wall_seconds: float
-    worker_peak_rss_mib: float
-    parent_peak_rss_mib: float
+    worker_peak_rss_mib: float | None  # None where it cannot be measured
     out_bytes: int
 
     @property
@@ -118,8 +116,9 @@ def bench_statements(
         period=period,
         setup_seconds=setup_seconds,
         wall_seconds=wall,
-        worker_peak_rss_mib=_rss_mib(resource.RUSAGE_CHILDREN),
-        parent_peak_rss_mib=_rss_mib(resource.RUSAGE_SELF),
+        worker_peak_rss_mib=(
+            None if manifest.worker_peak_rss_kib is None else manifest.worker_peak_rss_kib / 1024
+        ),
         out_bytes=sum(path.stat().st_size for path in out.iterdir()),
     )
 
@@ -169,7 +168,3 @@ def _cumulative(stats: pstats.Stats) -> dict[str, float]:
             if function == name and filename.replace("\\", "/").endswith(ending):
                 found[stage] += cumulative
     return found
-
-
-def _rss_mib(who: int) -> float:
-    return resource.getrusage(who).ru_maxrss / 1024

@@ -165,10 +165,8 @@ def register(app: typer.Typer) -> None:
             f"per second:          {result.per_second:,.1f} ({result.per_core:,.1f} per core)"
         )
         typer.echo(f"5,000 statements:    {5_000 / result.per_second:,.0f} s at this rate")
-        typer.echo(
-            f"peak RSS:            {result.worker_peak_rss_mib:,.0f} MiB per worker, "
-            f"{result.parent_peak_rss_mib:,.0f} MiB in the parent"
-        )
+        if result.worker_peak_rss_mib is not None:
+            typer.echo(f"peak RSS:            {result.worker_peak_rss_mib:,.0f} MiB per worker")
         if stages:
             typer.echo(f"time per statement, {profile} statements in one process:")
             for stage, seconds in stages:

@@ -90,6 +90,7 @@ class Manifest:
     period: str
     directory: Path
     rows: tuple[ManifestRow, ...]
+    worker_peak_rss_kib: int | None = None  # the largest worker's (Linux), for benchmarks
 
 
 @dataclass(frozen=True)
@@ -107,6 +108,7 @@ class _Payee:
 class _Written:
     payee_id: str
     sha256: str
+    peak_rss_kib: int | None  # the worker's so far
 
 
 @dataclass(frozen=True)
@@ -140,7 +142,7 @@ def write_statements(
         files = [*names.values(), MANIFEST]
         target = _checked_out_dir(out_dir, period, files, force)
         with _staging_beside(target) as staging:
-            sha256 = _render_all(url, period, names, staging, renderer, workers, progress)
+            sha256, peak = _render_all(url, period, names, staging, renderer, workers, progress)
             rows = tuple(
                 ManifestRow(
                     p.payee_id,
@@ -157,7 +159,7 @@ def write_statements(
             with Session(engine) as session:
                 _refuse_if_changed(session, period, before, out_dir)
             _move_into(staging, target, files, out_dir)
-        return Manifest(period, out_dir, rows)
+        return Manifest(period, out_dir, rows, peak)
     finally:
         engine.dispose()
 
@@ -298,10 +300,10 @@ def _render_all(
     workers: int | None,
     progress: bool,
 ) -> dict[str, str]:
-    """{payee: sha256} of every statement, written into `staging`; a UserError naming
-    the payee at the first failure."""
+    """{payee: sha256} of every statement, written into `staging`, and the largest
+    worker's peak RSS; a UserError naming the payee at the first failure."""
     if not names:
-        return {}
+        return {}, None
     count = min(workers or cores(), len(names))
     pool = ProcessPoolExecutor(
         max_workers=count,
@@ -310,6 +312,7 @@ def _render_all(
         initargs=(url, renderer, str(staging)),
     )
     done: dict[str, str] = {}
+    peak: int | None = None
     try:
         # Workers start with Ctrl-C blocked: only this process answers it (and stops them).
         with _interrupts_blocked():
@@ -328,10 +331,12 @@ def _render_all(
                             f"{result.message}; nothing was written"
                         )
                     done[result.payee_id] = result.sha256
+                    if result.peak_rss_kib is not None:
+                        peak = max(peak or 0, result.peak_rss_kib)
                     advance()
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
-    return done
+    return done, peak
 
 
 def _result(future: Future, payee_id: str) -> _Written | _Failed:
@@ -384,7 +389,20 @@ def _write_one(payee_id: str, name: str, period: str) -> _Written | _Failed:
             handle.write(content)
     except Exception as error:
         return _Failed(payee_id, _describe(error, worker.url))
-    return _Written(payee_id, hashlib.sha256(content).hexdigest())
+    return _Written(payee_id, hashlib.sha256(content).hexdigest(), _peak_rss_kib())
+
+
+def _peak_rss_kib() -> int | None:
+    """This process's own peak RSS (VmHWM: getrusage would count the parent it was
+    forked from before its exec); None where /proc is not Linux's."""
+    try:
+        status = Path("/proc/self/status").read_text()
+    except OSError:
+        return None
+    for line in status.splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1])
+    return None
 
 
 def _describe(error: Exception, url: str) -> str:

@@ -49,7 +49,7 @@ def test_every_payee_but_the_manager_gets_a_statement_and_the_rates_add_up(
     assert result.per_core == pytest.approx(result.per_second / 2)
     assert len(list((tmp_path / "out").iterdir())) == result.statements + 1  # manifest.csv
     assert result.out_bytes > 0
-    assert result.worker_peak_rss_mib > 0
+    assert 10 < result.worker_peak_rss_mib < 2000  # a worker's own, in MiB (Linux)
 
 
 def test_the_profile_splits_a_statement_into_stages_and_the_rest(synthetic, db_url):
