@@ -163,3 +163,21 @@ def test_ctrl_c_while_moving_files_in_puts_back_what_was_moved_and_replaced(
 
     assert listing(out) == before
     assert leftovers(tmp_path) == []
+
+
+def test_real_statements_of_a_locked_period_are_the_same_bytes_on_any_number_of_workers(
+    bulk_cycle, db_url, tmp_path
+):
+    pytest.importorskip("compengine.views.payee_period", reason="stmt-core not merged yet")
+    one, two = tmp_path / "one", tmp_path / "two"
+
+    for out, workers in ((one, 1), (two, 2)):
+        result = bulk_cycle(*statements("2027-01", out, "--workers", workers))
+        assert result.code == 0, result.err
+
+    assert listing(one) == listing(two)
+    assert sorted(listing(one)) == ["ae1_2027-01.pdf", "manifest.csv"]
+    text = subprocess.run(
+        ["pdftotext", str(one / "ae1_2027-01.pdf"), "-"], capture_output=True, text=True, check=True
+    ).stdout
+    assert "ae1" in text and "Final" in text
