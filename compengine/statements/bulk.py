@@ -25,7 +25,7 @@ import sys
 import tempfile
 import threading
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from concurrent.futures import Future, ProcessPoolExecutor, as_completed
 from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -299,7 +299,7 @@ def _render_all(
     renderer: RendererFactory,
     workers: int | None,
     progress: bool,
-) -> dict[str, str]:
+) -> tuple[dict[str, str], int | None]:
     """{payee: sha256} of every statement, written into `staging`, and the largest
     worker's peak RSS; a UserError naming the payee at the first failure."""
     if not names:
@@ -321,19 +321,17 @@ def _render_all(
                 for payee_id, name in names.items()
             }
         with progress_bar(progress, len(names), period) as advance:
-            while pending:
-                finished, _ = wait(pending, return_when=FIRST_COMPLETED)
-                for future in finished:
-                    result = _result(future, pending.pop(future))
-                    if isinstance(result, _Failed):
-                        raise UserError.single(
-                            f"the statement of payee {result.payee_id!r} failed: "
-                            f"{result.message}; nothing was written"
-                        )
-                    done[result.payee_id] = result.sha256
-                    if result.peak_rss_kib is not None:
-                        peak = max(peak or 0, result.peak_rss_kib)
-                    advance()
+            for future in as_completed(pending):
+                result = _result(future, pending[future])
+                if isinstance(result, _Failed):
+                    raise UserError.single(
+                        f"the statement of payee {result.payee_id!r} failed: "
+                        f"{result.message}; nothing was written"
+                    )
+                done[result.payee_id] = result.sha256
+                if result.peak_rss_kib is not None:
+                    peak = max(peak or 0, result.peak_rss_kib)
+                advance()
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
     return done, peak
