@@ -506,7 +506,9 @@ def _umask() -> int:
 def _interrupts_blocked() -> Iterator[None]:
     """SIGINT held back (and inherited so by processes started meanwhile); one that
     arrives is delivered when the block ends."""
-    if threading.current_thread() is not threading.main_thread():
+    if threading.current_thread() is not threading.main_thread() or not hasattr(
+        signal, "pthread_sigmask"
+    ):
         yield
         return
     signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
