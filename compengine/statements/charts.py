@@ -50,12 +50,21 @@ def _y_ticks(low: int, high: int) -> list[int]:
         exponent += 1
 
 
-def _x_step(count: int) -> int:
-    """Label every month up to MAX_X_LABELS months, else every 2nd, 3rd, 6th, 12th, ..."""
-    for step in (1, 2, 3, 6, 12, 24, 60, 120, 240, 600, 1200):
-        if math.ceil(count / step) <= MAX_X_LABELS:
-            return step
-    return math.ceil(count / MAX_X_LABELS)
+def _x_labels(count: int) -> list[int]:
+    """Indexes of the labelled months: all up to MAX_X_LABELS, else month 1, every 2nd, 3rd,
+    6th, 12th, ... month and the last month (which drops a neighbour it would touch)."""
+    if count <= MAX_X_LABELS:
+        return list(range(count))
+    step = next(
+        (s for s in (2, 3, 6, 12, 24, 60, 120, 240, 600) if count / s <= MAX_X_LABELS - 1),
+        math.ceil(count / (MAX_X_LABELS - 1)),
+    )
+    labels = [0, *range(step - 1, count, step)]
+    if labels[-1] != count - 1:
+        if count - 1 - labels[-1] < step * 3 / 4:
+            labels.pop()
+        labels.append(count - 1)
+    return labels
 
 
 def _text(x: float, y: float, content: str, anchor: str = "start", extra: str = "") -> str:
@@ -147,7 +156,7 @@ def _axes(
         f'<line x1="{LEFT}" y1="{TOP}" x2="{LEFT}" y2="{TOP + PLOT_H}" stroke="#000" '
         'stroke-width="0.75"/>'
     )
-    for index in range(0, frame.count, _x_step(frame.count)):
+    for index in _x_labels(frame.count):
         out.append(
             _text(frame.x(index), TOP + PLOT_H + 12, str(progress.points[index].k), "middle")
         )

@@ -146,6 +146,7 @@ def test_a_1200_month_window_stays_small():
     root = parsed(svg)
     month_labels = [t for t in texts(root) if t.isdigit()]
     assert 1 < len(month_labels) <= MAX_X_LABELS
+    assert (month_labels[0], month_labels[-1]) == ("1", "1200")  # the first and the last month
     assert not list(root.iter(f"{SVG}circle"))[:-1]  # only the legend's marker
     assert all(len(line) == count for line in polylines(root))
     assert len(svg) < 60_000
