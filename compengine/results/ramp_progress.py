@@ -3,8 +3,10 @@
 A rep's statement charts R_k against TC_k for window months k = 1 .. min(W, P - F + 1)
 (spec sections 4 and 9). The numbers come from the engine's own grid, version rule and
 ramp calculator (``calc.ramp.progress``), so the chart can never disagree with what was
-paid. Only the statement's contracts are put on the grid: U(c, m) depends on nothing
-but c's own account and scope, so a payee's chart costs what their contracts cost.
+paid. Only the given contracts are put on the grid: U(c, m) depends on nothing but c's
+own account and scope, so the answer for a contract does not depend on which others are
+asked with it. A call costs about 20 ms of fixed pandas work plus a little per contract,
+so a bulk run should ask once for all its contracts and hand each statement its share.
 """
 
 from __future__ import annotations

@@ -221,3 +221,6 @@ def test_matches_the_fraction_reference(scenario, period_text):
         assert points(got) == want
         for point, (_, R_k, TC_k) in zip(got.points, want, strict=True):
             assert point.attainment == (ref.A(R_k, TC_k) if TC_k else None)
+    for contract_id in sorted(expected)[:1]:  # asked alone, a contract gets the same answer
+        alone = ramp_progress(snapshot_of(scenario), list(scenario.plans), P, [contract_id])
+        assert alone == {contract_id: result[contract_id]}
