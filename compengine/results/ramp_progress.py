@@ -84,15 +84,9 @@ def ramp_progress(
         if plan.type != "ramp_realization":
             continue
         governing = governing_version(plan, grid)
+        taken = np.array([c in result for c in grid.contract_ids], dtype=bool)
         for index, part in enumerate(plan.parts):
-            rows = np.array(
-                [
-                    r
-                    for r in np.flatnonzero(governing == index)
-                    if grid.contract_ids[r] not in result
-                ],
-                np.int64,
-            )
+            rows = np.flatnonzero((governing == index) & ~taken)
             if not isinstance(part, RampRealization) or rows.size == 0:
                 continue
             version = plan.versions[index]
