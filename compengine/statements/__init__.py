@@ -1,0 +1,1 @@
+"""Statements: what a rep reads to trust the number (spec section 9)."""
