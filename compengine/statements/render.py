@@ -148,19 +148,23 @@ def _html(view: PayeePeriod, locale: str, paper: str, *, inline_css: bool) -> st
         **WORDS,
         "rounding": f"amounts in {header.currency}, rounded half away from zero to the cent",
     }
-    return _environment().get_template("statement.html.j2").render(
-        view=view,
-        h=header,
-        s=view.summary,
-        t=words,
-        lang=str(babel_locale).replace("_", "-"),
-        label=format_date(month, "MMMM y", locale=babel_locale),
-        stamp=header.generated_at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
-        paper=paper,
-        css=Markup(_css_text()) if inline_css else "",
-        money=money_formatter(view, babel_locale),
-        when=_when,
-        charts=[svg for svg in map(_chart_svg, view.ramp_charts) if svg],
+    return (
+        _environment()
+        .get_template("statement.html.j2")
+        .render(
+            view=view,
+            h=header,
+            s=view.summary,
+            t=words,
+            lang=str(babel_locale).replace("_", "-"),
+            label=format_date(month, "MMMM y", locale=babel_locale),
+            stamp=header.generated_at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+            paper=paper,
+            css=Markup(_css_text()) if inline_css else "",
+            money=money_formatter(view, babel_locale),
+            when=_when,
+            charts=[svg for svg in map(_chart_svg, view.ramp_charts) if svg],
+        )
     )
 
 

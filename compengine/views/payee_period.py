@@ -255,7 +255,7 @@ def _account_names(session: Session, account_ids: set[str]) -> dict[str, str]:
     if not account_ids:
         return {}
     query = select(Account.account_id, Account.name).where(Account.account_id.in_(account_ids))
-    return dict(session.execute(query).tuples().all())
+    return {account_id: name for account_id, name in session.execute(query)}
 
 
 def _groups(
@@ -298,9 +298,7 @@ def _line_view(line: PayoutLine, accounts: dict[str, str]) -> LineView:
 
 
 def _holds(session: Session, payee_id: str, period: str) -> tuple[HoldView, ...]:
-    query = (
-        select(Hold).where(Hold.payee_id == payee_id, Hold.period == period).order_by(Hold.id)
-    )
+    query = select(Hold).where(Hold.payee_id == payee_id, Hold.period == period).order_by(Hold.id)
     return tuple(
         HoldView(
             reason=hold.reason,
