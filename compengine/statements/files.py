@@ -32,7 +32,7 @@ def statement_file_names(payee_ids: Iterable[str], period: str, fmt: str) -> dic
     taken = Counter(stem.casefold() for stem in stems.values())
     names = {}
     for payee_id, stem in stems.items():
-        if taken[stem.casefold()] > 1 or stem in (".", ".."):
+        if taken[stem.casefold()] > 1:
             stem = f"{stem}-{hashlib.sha256(payee_id.encode()).hexdigest()[:8]}"
         names[payee_id] = f"{stem}_{period}.{fmt}"
     return names
