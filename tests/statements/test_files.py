@@ -19,4 +19,3 @@ def test_ids_that_would_share_a_name_get_a_short_hash():
         n.endswith("_2027-07.html") and len(n) == len("a_b-12345678_2027-07.html")
         for n in colliding
     )
-

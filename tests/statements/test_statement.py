@@ -41,6 +41,10 @@ def test_every_amount_id_and_explanation_of_the_payee_is_in_the_text(cycle, tmp_
         explanation = row["explanation"].removeprefix("manual adjustment: ")
         for value in (row["contract_id"], row["account_id"], explanation):
             assert squeezed(value) in text
+    for component in ("ramp", "adjustments"):
+        key = "adjustment" if component == "adjustments" else component
+        subtotal = sum(Decimal(r["amount"]) for r in rows if r["component_id"] == key)
+        assert squeezed(f"Subtotal {component}{dollars(str(subtotal))}") in text
     total = sum(Decimal(row["amount"]) for row in rows)
     assert squeezed(f"Total of all lines (paid and held){dollars(str(total))}") in text
     # held: every line of the period is on hold, nothing is paid
