@@ -17,13 +17,13 @@ from sqlalchemy import select
 from sqlmodel import Session
 
 from compengine.cycles.inputs import require_payee
-from compengine.cycles.periods import CALCULATED, LOCKED, checked_period, get_period
+from compengine.cycles.periods import APPROVED, CALCULATED, LOCKED, checked_period, get_period
 from compengine.cycles.queries import PAYOUT_COLUMNS, line_record, period_lines
 from compengine.errors import UserError
 from compengine.months import parse_period
-from compengine.plan.model import PlanVersion
+from compengine.plan.model import Component, PlanVersion
 from compengine.safe_csv import csv_text
-from compengine.storage.models import Account, Hold, Payee, PayoutLine, RunRecord
+from compengine.storage.models import Account, Hold, Payee, PayoutLine, Period, RunRecord
 
 ADJUSTMENT = "adjustment"
 TRUE_UP_PREFIX = "true-up:"
@@ -153,7 +153,7 @@ def build_payee_period(
     payee = session.get(Payee, require_payee(session, payee_id))
     row = get_period(session, period)
     run = session.get(RunRecord, row.last_run_id) if row.last_run_id is not None else None
-    if run is None or row.state not in (CALCULATED, "approved", LOCKED):
+    if run is None or row.state not in (CALCULATED, APPROVED, LOCKED):
         raise UserError.single(
             f"--period: {period} has not been run, so there is no statement for it yet"
         )
@@ -194,7 +194,15 @@ def _utc(moment: datetime | None) -> datetime | None:
     return moment.replace(tzinfo=UTC)
 
 
-def _header(session, payee, row, run, plans, now, lines_csv: str) -> Header:
+def _header(
+    session: Session,
+    payee: Payee,
+    row: Period,
+    run: RunRecord,
+    plans: Sequence[PlanVersion],
+    now: datetime | None,
+    lines_csv: str,
+) -> Header:
     manager = session.get(Payee, payee.manager_id) if payee.manager_id else None
     locked_at = _utc(row.locked_at) if row.state == LOCKED else None
     currencies = sorted({p.currency for p in plans}) or ["USD"]
@@ -354,7 +362,7 @@ def _plan_terms(lines: list[PayoutLine], plans: Sequence[PlanVersion]) -> tuple[
     return tuple(terms)
 
 
-def _terms_until_merge(component) -> str:
+def _terms_until_merge(component: Component) -> str:
     """Stand-in for `plan.terms.component_terms`; deleted at merge."""
     kind = component.type.replace("_", " ").capitalize()
     return f"{kind} ({component.role})."
