@@ -40,5 +40,8 @@ def write_statement(
         content = render_pdf(view, locale=locale, paper=paper)
     else:
         content = render_html(view, locale=locale, paper=paper).encode("utf-8")
-    write_atomically(target, content)
+    try:
+        write_atomically(target, content)
+    except OSError as error:
+        raise UserError.single(f"--out: cannot write {str(target)!r}: {error.strerror}") from None
     return target

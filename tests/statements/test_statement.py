@@ -147,6 +147,15 @@ def test_refusals_exit_1_and_write_nothing(cycle, db_url, tmp_path):
     assert table_snapshot(db_url) == before_tables
 
 
+def test_an_unwritable_out_is_a_located_error(cycle):
+    # /proc takes no new file, not even from root
+    result = cycle(
+        "statement", "--plans", PLAN, "--payee", "ae1", "--period", "2027-01",
+        "--out", "/proc/s.pdf",
+    )  # fmt: skip
+    assert result.code == 1 and "--out: cannot write '/proc/s.pdf'" in result.err
+
+
 def test_page_one_image_is_a_full_page(cycle, tmp_path):
     statement(cycle, "--payee", "ae1", "--period", "2027-02", "--paper", "a4", "--out", "s.pdf")
     subprocess.run(
