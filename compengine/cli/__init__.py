@@ -30,7 +30,17 @@ INTERRUPTED = "interrupted: any unfinished change was rolled back, nothing is ha
 # each command: a command imports only its own module, so that `status` or a database
 # error never waits for pandas and the engine. A command missing here still works
 # (every module is then imported).
-MODULES = ("setup", "load", "plans", "results", "whatif", "cycle", "bench", "sample")
+MODULES = (
+    "setup",
+    "load",
+    "plans",
+    "results",
+    "whatif",
+    "cycle",
+    "statements",
+    "bench",
+    "sample",
+)
 COMMAND_MODULES = {
     "init": "setup",
     "load": "load",
@@ -41,6 +51,7 @@ COMMAND_MODULES = {
         "cycle",
     ),
     "diff": "whatif",
+    "statement": "statements",
     "bench": "bench",
     "sample": "sample",
 }

@@ -7,12 +7,16 @@ escape sequence, so every command prints through these two functions.
 
 from __future__ import annotations
 
-import csv
 import re
 import sys
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from enum import StrEnum
 from typing import TextIO
+
+from compengine.safe_csv import NUMBER, csv_cell, write_csv
+
+# csv_cell and write_csv are re-exported: every command prints through this module.
+__all__ = ["Format", "csv_cell", "print_table", "terminal_text", "write_csv"]
 
 
 class Format(StrEnum):
@@ -23,17 +27,7 @@ class Format(StrEnum):
     json = "json"
 
 
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-_NUMBER = re.compile(r"^[+-]?[0-9]+(\.[0-9]+)?$")
 _CONTROL = re.compile(r"[\x00-\x08\x0a-\x1f\x7f-\x9f]")
-
-
-def csv_cell(value: object) -> str:
-    """The text of a CSV cell, with a leading "'" where a spreadsheet would run a formula."""
-    text = "" if value is None else str(value)
-    if text.startswith(_FORMULA_START) and not _NUMBER.match(text):
-        return "'" + text
-    return text
 
 
 def terminal_text(value: object) -> str:
@@ -41,14 +35,6 @@ def terminal_text(value: object) -> str:
     tabs as a space."""
     text = "" if value is None else str(value)
     return _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", text.replace("\t", " "))
-
-
-def write_csv(
-    records: Iterable[Mapping[str, object]], columns: list[str], stream: TextIO | None = None
-) -> None:
-    writer = csv.writer(stream or sys.stdout, lineterminator="\n")
-    writer.writerow(columns)
-    writer.writerows([csv_cell(record.get(c)) for c in columns] for record in records)
 
 
 def print_table(
@@ -64,7 +50,7 @@ def print_table(
         return
     cells = [[terminal_text(record.get(c)) for c in columns] for record in records]
     widths = [max(len(c), *(len(row[i]) for row in cells)) for i, c in enumerate(columns)]
-    right = [all(_NUMBER.match(row[i]) or not row[i] for row in cells) for i in range(len(columns))]
+    right = [all(NUMBER.match(row[i]) or not row[i] for row in cells) for i in range(len(columns))]
 
     def line(values: list[str]) -> str:
         return "  ".join(
