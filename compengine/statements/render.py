@@ -9,6 +9,7 @@ identifier comes from the statement id, and its attachment carries fixed dates.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 from datetime import UTC, datetime
 from decimal import Decimal
 from functools import cache
@@ -22,6 +23,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoes
 from markupsafe import Markup
 
 from compengine.errors import UserError
+from compengine.statements.charts import ramp_chart_svg
 from compengine.views.payee_period import PayeePeriod, RampChart
 
 Paper = Literal["letter", "a4"]
@@ -133,10 +135,13 @@ def _when(moment: datetime | None) -> str:
     return moment.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
 
 
-def _chart_svg(chart: RampChart) -> Markup:
-    """MERGE SEAM: `statements.charts.ramp_chart_svg(chart.progress, money=...)` (helper
-    stmt-parts) draws the chart once merged; until then no chart is drawn."""
-    return Markup("")
+def _chart_svg(chart: RampChart, money: Callable[[int], str]) -> Markup:
+    """The contract's ramp chart as inline SVG (escaped by `ramp_chart_svg` itself)."""
+    if chart.progress is None:
+        return Markup("")
+    name = chart.account_name or chart.account_id or ""
+    caption = f"{name} ({chart.account_id}), contract {chart.contract_id}"
+    return Markup(ramp_chart_svg(chart.progress, money=money, caption=caption))
 
 
 def _html(view: PayeePeriod, locale: str, paper: str, *, inline_css: bool) -> str:
@@ -148,6 +153,7 @@ def _html(view: PayeePeriod, locale: str, paper: str, *, inline_css: bool) -> st
         **WORDS,
         "rounding": f"amounts in {header.currency}, rounded half away from zero to the cent",
     }
+    money = money_formatter(view, babel_locale)
     return (
         _environment()
         .get_template("statement.html.j2")
@@ -161,9 +167,9 @@ def _html(view: PayeePeriod, locale: str, paper: str, *, inline_css: bool) -> st
             stamp=header.generated_at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
             paper=paper,
             css=Markup(_css_text()) if inline_css else "",
-            money=money_formatter(view, babel_locale),
+            money=money,
             when=_when,
-            charts=[svg for svg in map(_chart_svg, view.ramp_charts) if svg],
+            charts=[svg for chart in view.ramp_charts if (svg := _chart_svg(chart, money))],
         )
     )
 

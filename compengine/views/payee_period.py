@@ -16,12 +16,15 @@ from datetime import UTC, datetime
 from sqlalchemy import select
 from sqlmodel import Session
 
+from compengine.calc.snapshot import read_snapshot
 from compengine.cycles.inputs import require_payee
 from compengine.cycles.periods import APPROVED, CALCULATED, LOCKED, checked_period, get_period
 from compengine.cycles.queries import PAYOUT_COLUMNS, line_record, period_lines
 from compengine.errors import UserError
 from compengine.months import parse_period
-from compengine.plan.model import Component, PlanVersion
+from compengine.plan.model import PlanVersion
+from compengine.plan.terms import component_terms
+from compengine.results.ramp_progress import RampProgress, ramp_progress
 from compengine.safe_csv import csv_text
 from compengine.storage.models import Account, Hold, Payee, PayoutLine, Period, RunRecord
 
@@ -105,12 +108,12 @@ class HoldView:
 
 @dataclass(frozen=True)
 class RampChart:
-    """A contract with a ramp line; `progress` is `results.ramp_progress.RampProgress`."""
+    """A contract with a ramp line, with its cumulative realized usage and target."""
 
     contract_id: str
     account_id: str | None
     account_name: str | None
-    progress: object | None
+    progress: RampProgress | None  # None: no governing ramp component or first purchase now
 
 
 @dataclass(frozen=True)
@@ -175,7 +178,7 @@ def build_payee_period(
         ),
         adjustments_subtotal_cents=sum(a.amount_cents for a in adjustments),
         holds=_holds(session, payee_id, period),
-        ramp_charts=_ramp_charts(calculated, accounts),
+        ramp_charts=_ramp_charts(session, calculated, accounts, plans, period),
         plan_terms=_plan_terms(calculated, plans),
         lines_csv=lines_csv,
     )
@@ -320,31 +323,40 @@ def _holds(session: Session, payee_id: str, period: str) -> tuple[HoldView, ...]
     )
 
 
-def _ramp_charts(lines: list[PayoutLine], accounts: dict[str, str]) -> tuple[RampChart, ...]:
-    """One chart per contract with a ramp line.
-
-    MERGE SEAM: `progress` stays None until `compengine.results.ramp_progress` (helper
-    stmt-parts) is merged; then it is `ramp_progress(read_snapshot(session), plans,
-    parse_period(period), contract_ids)[contract_id]`, and the template draws it with
-    `statements.charts.ramp_chart_svg`.
-    """
+def _ramp_charts(
+    session: Session,
+    lines: list[PayoutLine],
+    accounts: dict[str, str],
+    plans: Sequence[PlanVersion],
+    period: str,
+) -> tuple[RampChart, ...]:
+    """One chart per contract with a ramp line, from the ledger as it stands (the engine's
+    own ramp numbers, so the chart shows what was paid on)."""
     contracts = sorted(
         {(line.contract_id, line.account_id) for line in lines if line.component_type == RAMP_TYPE},
         key=lambda pair: pair[0] or "",
     )
+    contracts = [(contract_id, account_id) for contract_id, account_id in contracts if contract_id]
+    progress = (
+        ramp_progress(
+            read_snapshot(session, last_month=parse_period(period)),
+            list(plans),
+            parse_period(period),
+            [contract_id for contract_id, _ in contracts],
+        )
+        if contracts
+        else {}
+    )
     return tuple(
-        RampChart(contract_id, account_id, accounts.get(account_id or ""), None)
+        RampChart(
+            contract_id, account_id, accounts.get(account_id or ""), progress.get(contract_id)
+        )
         for contract_id, account_id in contracts
-        if contract_id
     )
 
 
 def _plan_terms(lines: list[PayoutLine], plans: Sequence[PlanVersion]) -> tuple[PlanTerm, ...]:
-    """Each plan version and component that has a line, said in words.
-
-    MERGE SEAM: the sentence comes from `compengine.plan.terms.component_terms` (helper
-    stmt-parts) once merged; until then `_terms_until_merge` names the component only.
-    """
+    """Each plan version and component that has a line, said in words."""
     used = {(line.plan_id, line.plan_version, line.component_id) for line in lines}
     terms = []
     for plan in sorted(plans, key=lambda p: (p.plan_id, p.version)):
@@ -356,13 +368,7 @@ def _plan_terms(lines: list[PayoutLine], plans: Sequence[PlanVersion]) -> tuple[
                         plan.name,
                         plan.version,
                         component.id,
-                        _terms_until_merge(component),
+                        component_terms(plan, component),
                     )
                 )
     return tuple(terms)
-
-
-def _terms_until_merge(component: Component) -> str:
-    """Stand-in for `plan.terms.component_terms`; deleted at merge."""
-    kind = component.type.replace("_", " ").capitalize()
-    return f"{kind} ({component.role})."

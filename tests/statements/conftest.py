@@ -58,10 +58,16 @@ def payee_csv(cli, period: str, payee_id: str) -> str:
     )
 
 
-def pdf_text(path: Path, *pages: int) -> str:
+def pdf_text(path: Path, *pages: int, layout: bool = False) -> str:
+    """pdftotext's reading order, or with `layout` the physical lines (a label and its amount
+    stay together even where a page footer would be read between them)."""
     first_last = ["-f", str(pages[0]), "-l", str(pages[-1])] if pages else []
+    mode = ["-layout"] if layout else []
     return subprocess.run(
-        ["pdftotext", *first_last, str(path), "-"], capture_output=True, text=True, check=True
+        ["pdftotext", *mode, *first_last, str(path), "-"],
+        capture_output=True,
+        text=True,
+        check=True,
     ).stdout
 
 
