@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from fractions import Fraction
+from functools import lru_cache
 
 # ASCII digits only: Python's \d also matches other scripts' digits (Arabic-Indic, fullwidth, ...).
 _MONEY = re.compile(r"^([+-]?)([0-9]+)(?:\.([0-9]{1,2}))?$")
@@ -83,3 +84,30 @@ def format_cents(cents: int, *, grouping: bool = False) -> str:
 def format_fraction_cents(value: Fraction, *, grouping: bool = True) -> str:
     """Display form of an exact amount of cents, rounded to the cent."""
     return format_cents(round_cents(value), grouping=grouping)
+
+
+def _decimal(units: int, places: int) -> str:
+    """'12.345' from (12345, 3), exactly."""
+    sign, digits = ("-" if units < 0 else ""), str(abs(units)).rjust(places + 1, "0")
+    return (
+        f"{sign}{digits[: len(digits) - places]}.{digits[len(digits) - places :]}"
+        if places
+        else f"{sign}{digits}"
+    )
+
+
+EXACT_RATE_PLACES = DECIMAL_PLACES - 2  # a plan rate's percentage never needs more
+
+
+@lru_cache(maxsize=4096)
+def format_rate(value: Fraction, max_places: int = 6) -> str:
+    """A rate as a percentage: 0.0125 -> '1.25%', exact up to `max_places` decimals (rounded
+    half away from zero and marked '~' beyond them). Explanations keep 6 places; plan terms
+    ask for EXACT_RATE_PLACES, which every rate a plan file can hold fits in."""
+    scaled = value * 100
+    for places in range(max_places + 1):
+        units = scaled * 10**places
+        if units.denominator == 1:
+            return f"{_decimal(int(units), places)}%"
+    units = scaled * 10**max_places
+    return f"~{_decimal(round_half_away(units.numerator, units.denominator), max_places)}%"

@@ -34,6 +34,28 @@ def cumulative_curve(part: RampRealization, window: int) -> list[Fraction]:
     return totals
 
 
+def progress(
+    part: RampRealization, window: int, grid: ContractGrid, rows: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, int]:
+    """(k, R_k, TC_k numerators, their denominator) for `rows` in every grid month.
+
+    k is the window month of each cell (0 before F, W from the window's end on); R_k
+    is in cents, TC_k in cents over the denominator. Shared by the calculator and the
+    statements' ramp charts, so that a chart shows exactly the numbers that were paid.
+    """
+    t = np.arange(grid.months)[None, :]
+    first = grid.first_purchase[rows]
+    k = np.clip(t - first[:, None] + 1, 0, window)
+    cumulative = grid.cumulative[rows]
+    row_index = np.arange(rows.size)[:, None]
+    realized = big(
+        cumulative[row_index, first[:, None] + k] - cumulative[row_index, first[:, None]]
+    )
+    curve, curve_den = common_denominator(cumulative_curve(part, window))
+    target = big(grid.commit_cents[rows])[:, None] * np.array(curve, dtype=object)[k]
+    return k, realized, target, curve_den
+
+
 def _earnings(part: RampRealization, realized: np.ndarray, target: np.ndarray, target_den: int):
     """E numerators and denominator before cap and bonus.
 
@@ -89,15 +111,7 @@ def ramp_realization(plan: ComponentPlan, grid: ContractGrid) -> ComponentEarnin
         if rows.size == 0:
             continue
         window = plan.versions[index].lifecycle.window_months
-        first = grid.first_purchase[rows]
-        k = np.clip(t - first[:, None] + 1, 0, window)  # window month per cell, 0 before F
-        cumulative = grid.cumulative[rows]
-        row_index = np.arange(rows.size)[:, None]
-        realized = big(
-            cumulative[row_index, first[:, None] + k] - cumulative[row_index, first[:, None]]
-        )
-        curve, curve_den = common_denominator(cumulative_curve(part, window))
-        target = big(grid.commit_cents[rows])[:, None] * np.array(curve, dtype=object)[k]
+        k, realized, target, curve_den = progress(part, window, grid, rows)
 
         earned, den = _earnings(part, realized, target, curve_den)
         capped = np.zeros(earned.shape, bool)

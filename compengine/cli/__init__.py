@@ -51,7 +51,7 @@ COMMAND_MODULES = {
         "cycle",
     ),
     "diff": "whatif",
-    "statements": "statements",
+    **dict.fromkeys(("statement", "statements"), "statements"),
     "bench": "bench",
     "sample": "sample",
 }

@@ -82,23 +82,28 @@ def check_frozen_versions(session: Session, plans: Sequence[PlanVersion]) -> Fro
         return check
     locked_through = parse_period(last_locked[0])
     given = {(plan.plan_id, plan.version): plan for plan in plans}
-    plan_ids = {plan.plan_id for plan in plans}
     for frozen in frozen_versions(session):
-        if frozen.plan_id not in plan_ids:
-            continue
         plan = given.get((frozen.plan_id, frozen.version))
         siblings = [p for p in plans if p.plan_id == frozen.plan_id]
         wrong = _what_is_wrong(frozen, plan, locked_through)
         if wrong:
             field_name, what = wrong
-            where = plan or siblings[0]
-            line = where.effective_line if field_name == "effective" else where.line
-            fix = _fix(frozen, plan, siblings, locked_through)
+            where = plan or (siblings[0] if siblings else None)
+            fix = (
+                _fix(frozen, plan, siblings, locked_through)
+                if where
+                else f"give the plan file of {frozen.plan_id} too (--plans the folder that "
+                "holds it); to stop paying under it, end its last version with `to:` instead"
+            )
             message = (
                 f"{frozen.plan_id} v{frozen.version} paid lines in locked periods "
                 f"{month_ranges(frozen.paid_periods)}, but {what}; a run would change locked "
                 f"pay. Fix: {fix} ({README_SECTION})"
             )
+            if where is None:  # the whole plan is missing: no file to point at
+                check.problems.append(Problem("--plans", None, None, message))
+                continue
+            line = where.effective_line if field_name == "effective" else where.line
             check.problems.append(Problem(where.source, line, field_name, message))
         elif frozen.record is None:
             check.warnings.append(

@@ -17,7 +17,7 @@ import numpy as np
 from compengine.calc.earnings import ComponentEarnings
 from compengine.calc.usage import ContractGrid
 from compengine.calc.versions import ComponentPlan
-from compengine.money import format_cents, round_cents, round_half_away
+from compengine.money import format_cents, format_rate, round_cents
 from compengine.months import format_period
 from compengine.plan.model import (
     Expansion,
@@ -63,29 +63,6 @@ def percent(value: Fraction) -> str:
     return f"{format_cents(round_cents(value * 10000))}%"
 
 
-def _decimal(units: int, places: int) -> str:
-    """'12.345' from (12345, 3), exactly."""
-    sign, digits = ("-" if units < 0 else ""), str(abs(units)).rjust(places + 1, "0")
-    return (
-        f"{sign}{digits[: len(digits) - places]}.{digits[len(digits) - places :]}"
-        if places
-        else f"{sign}{digits}"
-    )
-
-
-@lru_cache(maxsize=4096)
-def rate(value: Fraction) -> str:
-    """A plan rate as an exact percentage: 0.0125 -> '1.25%' (rounded to 6 places, marked '~',
-    for the rare rate with no short decimal form)."""
-    scaled = value * 100
-    for places in range(7):
-        units = scaled * 10**places
-        if units.denominator == 1:
-            return f"{_decimal(int(units), places)}%"
-    units = scaled * 10**6
-    return f"~{_decimal(round_half_away(units.numerator, units.denominator), 6)}%"
-
-
 def _version_index(e: Explanation) -> int:
     applied = np.flatnonzero(e.earnings.version[e.row] >= 0)
     return int(e.earnings.version[e.row, applied[-1]]) if applied.size else -1
@@ -103,7 +80,7 @@ def _first_purchase(e: Explanation, part: FirstPurchase) -> tuple[str, Facts]:
     else:
         assert part.rate is not None
         commit = int(e.grid.commit_cents[e.row])
-        text = f"first purchase in {first}: {rate(part.rate)} of commit {money(commit)}"
+        text = f"first purchase in {first}: {format_rate(part.rate)} of commit {money(commit)}"
         facts = {"rate": exact(part.rate), "commit_cents": commit}
     clawed = int(e.earnings.detail["clawed"][e.row])
     if part.clawback is not None and clawed < e.grid.months:
@@ -125,8 +102,10 @@ def _first_purchase(e: Explanation, part: FirstPurchase) -> tuple[str, Facts]:
 def _ramp_rule(part: RampRealization) -> str:
     """'marginal tiers (3% from 0%, 6% from 100%)': the same for every line of a plan clause."""
     if part.tiers is None:
-        return f"rate {rate(part.rate or Fraction(0))}"
-    tiers = ", ".join(f"{rate(t.rate)} from {rate(t.start)}" for t in part.tiers.rates)
+        return f"rate {format_rate(part.rate or Fraction(0))}"
+    tiers = ", ".join(
+        f"{format_rate(t.rate)} from {format_rate(t.start)}" for t in part.tiers.rates
+    )
     return f"{part.tiers.mode} tiers ({tiers})"
 
 
@@ -151,7 +130,7 @@ def _ramp(e: Explanation, part: RampRealization) -> tuple[str, Facts]:
     if d["bonus"][e.row] and part.bonus is not None:
         text += (
             f", + bonus {money(part.bonus.amount_cents)} "
-            f"(attainment at least {rate(part.bonus.attainment_at_least)})"
+            f"(attainment at least {format_rate(part.bonus.attainment_at_least)})"
         )
         facts["bonus_cents"] = part.bonus.amount_cents
     return text, facts
@@ -174,7 +153,7 @@ def _after_window(e: Explanation, part: SustainedUsage | Expansion) -> tuple[str
     if isinstance(part, SustainedUsage):
         if not active:
             return (
-                f"sustained usage (baseline {money(baseline)}, rate {rate(part.rate)}), "
+                f"sustained usage (baseline {money(baseline)}, rate {format_rate(part.rate)}), "
                 f"no sustain month in {period}"
             ), facts
         head = f"sustained usage {period}: usage {money(usage)} vs baseline {money(baseline)}"
@@ -188,7 +167,7 @@ def _after_window(e: Explanation, part: SustainedUsage | Expansion) -> tuple[str
             ), facts
         return (
             f"{head} ({percent(retention)} retention, minimum {percent(part.min_retention)}), "
-            f"{rate(part.rate)} of up to the baseline"
+            f"{format_rate(part.rate)} of up to the baseline"
         ), facts
     bar = max(baseline, Fraction(0)) * (1 + part.threshold)
     facts["threshold_cents"] = exact(bar)
@@ -204,7 +183,8 @@ def _after_window(e: Explanation, part: SustainedUsage | Expansion) -> tuple[str
         ), facts
     return (
         f"expansion {period}: usage {money(usage)} above {money(bar)} "
-        f"(baseline {money(baseline)} + {percent(part.threshold)}), {rate(part.rate)} of the growth"
+        f"(baseline {money(baseline)} + {percent(part.threshold)}), "
+        f"{format_rate(part.rate)} of the growth"
     ), facts
 
 

@@ -24,6 +24,7 @@ from compengine.calc.usage import ContractGrid, build_grid
 from compengine.calc.versions import ComponentPlan, check_conflicts, component_plans
 from compengine.crediting.credit import Credited, credit
 from compengine.crediting.shares import ShareTable, build_shares
+from compengine.money import format_cents
 from compengine.plan.model import PlanVersion
 from compengine.results.explain import Explanation, explain_line
 from compengine.results.share_parts import share_clauses
@@ -228,6 +229,53 @@ def _component_lines(
     return lines[LINE_COLUMNS], unassigned_frame, credited.problems, earnings.warnings
 
 
+def _not_in_plans(
+    paid_before: pd.DataFrame, known: set[tuple[str, str]], grid: ContractGrid
+) -> pd.DataFrame:
+    """Take-back lines for what earlier periods paid on components that are in no plan file
+    given (spec section 5). A run refuses this when the pay was locked (frozen versions), so
+    these lines take back only pay that is not final yet."""
+    unknown = [
+        key not in known
+        for key in zip(paid_before["plan_id"], paid_before["component_id"], strict=True)
+    ]
+    gone = paid_before[np.array(unknown, dtype=bool) & (paid_before["paid_cents"] != 0).to_numpy()]
+    account_of = dict(zip(grid.contract_ids, grid.account_ids, strict=True))
+    rows = []
+    for key in gone.sort_values(PAID_COLUMNS[:-1]).itertuples(index=False):
+        paid = int(key.paid_cents)
+        rows.append(
+            {
+                "payee_id": key.payee_id,
+                "plan_id": key.plan_id,
+                "plan_version": None,
+                "component_id": key.component_id,
+                "component_type": "",
+                "contract_id": key.contract_id,
+                "account_id": account_of.get(key.contract_id),
+                "earned_to_date_cents": 0,
+                "paid_before_cents": paid,
+                "amount_cents": -paid,
+                "explanation": (
+                    f"taken back, component {key.plan_id}/{key.component_id} is in none of the "
+                    f"plan files given -> earned to date 0.00, paid before "
+                    f"{format_cents(paid, grouping=True)}, payout "
+                    f"{format_cents(-paid, grouping=True)}"
+                ),
+                "earned_as_of_cents": 0,
+                "role": None,
+                "lineage": {
+                    "kind": "not_in_plans",
+                    "earned_to_date_cents": 0,
+                    "paid_before_cents": paid,
+                    "amount_cents": -paid,
+                    "take_back": {"reason": "not_in_plans"},
+                },
+            }
+        )
+    return pd.DataFrame(rows, columns=LINE_COLUMNS, dtype=object)
+
+
 def calculate_period(
     snapshot: LedgerSnapshot,
     plans: list[PlanVersion],
@@ -259,14 +307,7 @@ def calculate_period(
     if problems:
         raise ConfigurationError(list(dict.fromkeys(problems)))
     known = {(c.plan_id, c.component_id) for c in components}
-    for plan_id, component_id in sorted(
-        set(zip(paid_before["plan_id"], paid_before["component_id"], strict=True)) - known
-    ):
-        warnings.append(
-            f"earlier payouts exist for {plan_id}/{component_id}, "
-            "which is in none of the plan files "
-            "given: not recalculated"
-        )
+    lines.append(_not_in_plans(paid_before, known, grid))
     warnings += uncovered_warnings(grid.uncovered)
 
     result_lines = (

@@ -14,9 +14,9 @@ from functools import lru_cache
 
 import pandas as pd
 
-from compengine.money import parse_decimal
+from compengine.money import format_rate, parse_decimal
 from compengine.months import format_period
-from compengine.results.explain import exact, money, percent, rate
+from compengine.results.explain import exact, money, percent
 
 TIMES = "\N{MULTIPLICATION SIGN}"
 MAX_GROUPS = 4  # more month groups than this are counted, not listed
@@ -36,7 +36,7 @@ def _share(value: Fraction) -> str:
 
 def _part_text(split: str, days: int, month_days: int) -> str:
     days_text = "" if days == month_days else f" {TIMES} {days}/{month_days} days"
-    return f"split {rate(_split(split))}{days_text}"
+    return f"split {format_rate(_split(split))}{days_text}"
 
 
 def _parts_by_cell(holders: pd.DataFrame, parts: pd.DataFrame) -> dict[tuple, tuple]:

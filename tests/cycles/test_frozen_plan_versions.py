@@ -146,11 +146,6 @@ def test_comments_formatting_and_written_defaults_are_not_edits(locked_half_year
     assert result.code == 0, result.err
 
 
-def test_a_plan_in_none_of_the_files_is_not_refused(locked_half_year):
-    result = locked_half_year("run", "--period", "2027-07", "--plans", "plans/csm-sustain.yaml")
-    assert result.code == 0, result.err
-
-
 def test_each_run_records_the_hash_and_range_of_every_version_it_used(locked_half_year, db_url):
     _write_ae_plan(SAFE)
     assert locked_half_year("run", "--period", "2027-07").code == 0
@@ -203,3 +198,47 @@ def test_runs_before_hashes_were_recorded_still_refuse_a_missing_version(locked_
         "pay. Fix: keep version 1 as it was, ending it with `to: 2027-06` and add version 2 "
         'from 2027-07 (README: "Changing a plan")\n'
     )
+
+
+def test_a_whole_plan_file_left_out_is_refused_when_it_paid_locked_periods(
+    locked_half_year, db_url
+):
+    """Leaving the AE plan out would take back its pay (spec section 5): refused instead."""
+    AE_PLAN.unlink()
+    before = table_snapshot(db_url)
+    result = locked_half_year("run", "--period", "2027-07")
+    assert result.code == 1
+    assert result.err.startswith(
+        "--plans: ae-usage v1 paid lines in locked periods 2027-01..2027-06, but it is missing "
+        "from the plan files; a run would change locked pay. Fix: give the plan file of "
+        "ae-usage too"
+    )
+    assert table_snapshot(db_url) == before
+
+
+def test_pay_of_a_plan_left_out_is_taken_back_while_it_is_not_locked(cli, db_url):
+    """Nothing locked yet: a plan in no file given takes back what it paid, and says why."""
+    shutil.copytree(REPO / "compengine" / "sample" / "plans", "plans")
+    assert cli("init").code == 0
+    assert cli("load", REPO / "compengine" / "sample").code == 0
+    assert cli("run", "--period", "2027-01").code == 0
+    paid = {key: amount for key, amount in _amounts(cli, "2027-01").items() if key[0] == "ae1"}
+    assert paid, "ae1 earned under ae-usage in 2027-01"
+    result = cli("run", "--period", "2027-02", "--plans", "plans/csm-sustain.yaml")
+    assert result.code == 0, result.err
+    lines = list(
+        csv.DictReader(cli("payouts", "--period", "2027-02", "--format", "csv").out.splitlines())
+    )
+    taken = {
+        (row["payee_id"], row["component_id"], row["contract_id"]): row
+        for row in lines
+        if row["payee_id"] == "ae1"
+    }
+    assert {key: row["amount"] for key, row in taken.items()} == {
+        key: f"-{amount}" for key, amount in paid.items()
+    }
+    for row in taken.values():
+        assert row["plan_version"] == ""
+        assert row["explanation"].startswith(
+            f"taken back, component ae-usage/{row['component_id']} is in none of the plan files"
+        )
