@@ -12,6 +12,7 @@ BIN := $(VENV)/bin
 # Written after a successful install; reinstalls when pyproject.toml changes.
 INSTALLED := $(VENV)/.installed
 DEMO_DB := out/demo.db
+DEMO_STATEMENTS := out/statements
 # the sample data and plans that ship in the package (`compengine sample DIR` copies them)
 SAMPLE := compengine/sample
 COMPENGINE := $(BIN)/compengine --db sqlite:///$(CURDIR)/$(DEMO_DB)
@@ -29,7 +30,7 @@ $(INSTALLED): pyproject.toml
 	@touch $@
 
 demo: $(INSTALLED)
-	@rm -f $(DEMO_DB) $(DEMO_DB)-wal $(DEMO_DB)-shm && mkdir -p $(dir $(DEMO_DB))
+	@rm -rf $(DEMO_DB) $(DEMO_DB)-wal $(DEMO_DB)-shm $(DEMO_STATEMENTS) out/ae2_2027-07.html && mkdir -p $(dir $(DEMO_DB))
 	@echo "==> compengine init: create the schema in a new $(DEMO_DB)"
 	$(COMPENGINE) init
 	@echo "==> compengine load: the sample payees, accounts, assignments, contracts and usage"
@@ -60,6 +61,10 @@ demo: $(INSTALLED)
 	$(COMPENGINE) status
 	@echo "==> who did what to 2027-07, and why (the audit log, times in UTC)"
 	$(COMPENGINE) audit --period 2027-07
+	@echo "==> the reps' statements of 2027-07 (PDF/A-3b, lines.csv attached), and ae2's as a web page"
+	$(COMPENGINE) statements --period 2027-07 --out $(DEMO_STATEMENTS) --plans $(SAMPLE)/plans/
+	$(COMPENGINE) statement --payee ae2 --period 2027-07 --plans $(SAMPLE)/plans/ --format html --out out/ae2_2027-07.html
+	@echo "==> statements written to $(DEMO_STATEMENTS)/ (manifest.csv says which file is whose) and out/ae2_2027-07.html"
 
 lint: $(INSTALLED)
 	$(BIN)/ruff check compengine tests migrations
