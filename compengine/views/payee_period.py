@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import calendar
 import hashlib
-from collections.abc import Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -149,6 +149,7 @@ def build_payee_period(
     plans: Sequence[PlanVersion],
     *,
     now: datetime | None = None,
+    ramp: Mapping[str, RampProgress] | None = None,
 ) -> PayeePeriod:
     """The view of `payee_id`'s `period`; a UserError for an unknown payee, a malformed
     period or a period never run (a statement must not read as 'no pay' by mistake)."""
@@ -178,7 +179,7 @@ def build_payee_period(
         ),
         adjustments_subtotal_cents=sum(a.amount_cents for a in adjustments),
         holds=_holds(session, payee_id, period),
-        ramp_charts=_ramp_charts(session, calculated, accounts, plans, period),
+        ramp_charts=_ramp_charts(session, calculated, accounts, plans, period, ramp),
         plan_terms=_plan_terms(calculated, plans),
         lines_csv=lines_csv,
     )
@@ -323,34 +324,48 @@ def _holds(session: Session, payee_id: str, period: str) -> tuple[HoldView, ...]
     )
 
 
+def period_ramp_progress(
+    session: Session, period: str, plans: Sequence[PlanVersion], contract_ids: Collection[str]
+) -> dict[str, RampProgress]:
+    """The ramp progress of `contract_ids` through `period`, from the ledger as it stands
+    (the engine's own ramp numbers, so a chart shows what was paid on). Bulk statements
+    ask once for every contract of the period instead of once per payee: a contract's
+    progress does not depend on which others are asked with it."""
+    if not contract_ids:
+        return {}
+    month = parse_period(period)
+    return ramp_progress(read_snapshot(session, last_month=month), list(plans), month, contract_ids)
+
+
+def ramp_contracts(session: Session, period: str) -> set[str]:
+    """The contracts with a ramp line in `period`."""
+    query = select(PayoutLine.contract_id).where(
+        PayoutLine.period == period,
+        PayoutLine.component_type == RAMP_TYPE,
+        PayoutLine.contract_id.is_not(None),
+    )
+    return set(session.execute(query.distinct()).scalars())
+
+
 def _ramp_charts(
     session: Session,
     lines: list[PayoutLine],
     accounts: dict[str, str],
     plans: Sequence[PlanVersion],
     period: str,
+    ramp: Mapping[str, RampProgress] | None,
 ) -> tuple[RampChart, ...]:
-    """One chart per contract with a ramp line, from the ledger as it stands (the engine's
-    own ramp numbers, so the chart shows what was paid on)."""
+    """One chart per contract with a ramp line; `ramp` is the period's progress when the
+    caller computed it already."""
     contracts = sorted(
         {(line.contract_id, line.account_id) for line in lines if line.component_type == RAMP_TYPE},
         key=lambda pair: pair[0] or "",
     )
     contracts = [(contract_id, account_id) for contract_id, account_id in contracts if contract_id]
-    progress = (
-        ramp_progress(
-            read_snapshot(session, last_month=parse_period(period)),
-            list(plans),
-            parse_period(period),
-            [contract_id for contract_id, _ in contracts],
-        )
-        if contracts
-        else {}
-    )
+    if ramp is None:
+        ramp = period_ramp_progress(session, period, plans, [c for c, _ in contracts])
     return tuple(
-        RampChart(
-            contract_id, account_id, accounts.get(account_id or ""), progress.get(contract_id)
-        )
+        RampChart(contract_id, account_id, accounts.get(account_id or ""), ramp.get(contract_id))
         for contract_id, account_id in contracts
     )
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 from collections import defaultdict
+from datetime import UTC, datetime
 from decimal import Decimal
 
 import pytest
@@ -17,7 +18,13 @@ from compengine.months import parse_period
 from compengine.plan.load import load_plans
 from compengine.storage.database import make_engine, upgrade_schema
 from compengine.storage.models import Payee, PayoutLine, Period
-from compengine.views.payee_period import PayeePeriod, build_payee_period, period_label
+from compengine.views.payee_period import (
+    PayeePeriod,
+    build_payee_period,
+    period_label,
+    period_ramp_progress,
+    ramp_contracts,
+)
 from tests.cycles.conftest import PLAN
 from tests.cycles.test_matches_reference_on_database import DB_SETTINGS, clear, database_steps
 from tests.strategies import cycles
@@ -129,3 +136,18 @@ def test_views_equal_payouts_on_random_cycles(db_url, tmp_path_factory):
         check()
     finally:
         engine.dispose()
+
+
+def test_the_period_s_ramp_progress_computed_once_gives_the_same_view(cycle, db_url):
+    """Bulk statements read the ledger once a period: the view is the same as when each
+    payee's charts are computed on their own."""
+    plans = load_plans([PLAN])
+    engine = make_engine(db_url)
+    with Session(engine) as session:
+        ramp = period_ramp_progress(session, "2027-02", plans, ramp_contracts(session, "2027-02"))
+        now = datetime(2027, 3, 1, 9, 0, tzinfo=UTC)  # a draft says when it was generated
+        alone = build_payee_period(session, "ae1", "2027-02", plans, now=now)
+        shared = build_payee_period(session, "ae1", "2027-02", plans, now=now, ramp=ramp)
+    engine.dispose()
+    assert ramp and all(chart.progress is not None for chart in alone.ramp_charts)
+    assert shared == alone
