@@ -216,7 +216,8 @@ def _legend(baseline: float) -> list[str]:
         ('stroke="#000"', "dot", "cumulative realized usage"),
         ('stroke="#555" stroke-dasharray="5 3"', "square", "cumulative target"),
     )
-    out, left = [], float(LEFT)
+    out: list[str] = []
+    left = LEFT  # pixels of the drawing, never money: labels come from `money(cents)`
     for stroke, marker, label in entries:
         out.append(
             f'<line x1="{_num(left)}" y1="{_num(baseline - 3)}" x2="{_num(left + 24)}" '
