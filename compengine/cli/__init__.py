@@ -38,6 +38,8 @@ MODULES = (
     "whatif",
     "cycle",
     "statements",
+    "tokens",
+    "serve",
     "bench",
     "sample",
 )
@@ -52,6 +54,8 @@ COMMAND_MODULES = {
     ),
     "diff": "whatif",
     **dict.fromkeys(("statement", "statements"), "statements"),
+    "token": "tokens",
+    "serve": "serve",
     "bench": "bench",
     "sample": "sample",
 }

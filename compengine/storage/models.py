@@ -181,6 +181,9 @@ class PayoutLine(SQLModel, table=True):
     # the numbers behind the explanation, as JSON, so that statements and the API can
     # show the same reasons without parsing text
     lineage: str | None = Field(default=None, sa_column=Column(Text))
+    # the code payroll books the amount under (the component's `earnings_code`, frozen
+    # with the line); None on lines written before the column existed
+    earnings_code: str | None = None
 
 
 class Hold(SQLModel, table=True):
@@ -230,3 +233,62 @@ class EngineLock(SQLModel, table=True):
     name: str = Field(primary_key=True)
     holder: str | None = None
     acquired_at: datetime | None = None
+
+
+# --- access: API tokens, web sessions, payroll exports (spec sections 10 and 11) -------
+
+
+class ApiToken(SQLModel, table=True):
+    """A named credential. Only the SHA-256 of the token is kept: the token itself is
+    shown once, when it is created."""
+
+    __tablename__ = "api_token"
+    name: str = Field(primary_key=True)
+    role: str  # ops | payroll | rep
+    payee_id: str | None = None  # the one payee a rep token sees
+    token_hash: str = Field(unique=True)
+    created_at: datetime
+    created_by: str
+    last_used_at: datetime | None = None
+
+
+class WebSession(SQLModel, table=True):
+    """A signed-in browser. The cookie carries a random session id whose SHA-256 is the
+    key here, so that a stolen database row is not a working cookie, and /logout
+    deletes the row."""
+
+    __tablename__ = "web_session"
+    session_hash: str = Field(primary_key=True)
+    token_name: str = Field(index=True)
+    csrf_token: str
+    created_at: datetime
+    expires_at: datetime
+
+
+class ExportBatch(SQLModel, table=True):
+    """One payroll export of a locked period, with the exact bytes it serves as CSV."""
+
+    __tablename__ = "export_batch"
+    id: int | None = Field(default=None, primary_key=True)
+    period: str = Field(index=True)
+    idempotency_key: str = Field(unique=True)
+    created_at: datetime
+    actor: str
+    reissue: bool = False
+    row_count: int = 0
+    total_cents: int = Field(default=0, sa_column=_cents())
+    sha256: str
+    content: str = Field(sa_column=Column(Text, nullable=False))
+
+
+class ExportRow(SQLModel, table=True):
+    """A row of an export batch: one payee and earnings code."""
+
+    __tablename__ = "export_row"
+    batch_id: int = Field(primary_key=True)
+    seq: int = Field(primary_key=True)
+    payee_id: str
+    name: str
+    email: str | None = None
+    earnings_code: str
+    amount_cents: int = Field(sa_column=_cents())
