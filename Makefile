@@ -1,6 +1,6 @@
 # make demo   set up .venv and run the main job on the bundled sample data (SQLite)
 # make test   set up .venv, lint, and run the whole suite on SQLite and PostgreSQL
-# make lint   ruff only
+# make lint   ruff (lint and format) only
 
 SHELL := /bin/bash
 .SHELLFLAGS := -euo pipefail -c
@@ -68,6 +68,7 @@ demo: $(INSTALLED)
 
 lint: $(INSTALLED)
 	$(BIN)/ruff check compengine tests migrations
+	$(BIN)/ruff format --check compengine tests migrations
 
 # Uses COMPENGINE_TEST_PG_URL when it is set, else a throw-away server that is
 # stopped however pytest ends; pytest's exit status is the recipe's.
