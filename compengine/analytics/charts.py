@@ -175,6 +175,15 @@ def ramp_curve_svg(group: WindowGroup, *, title: str | None = None) -> str:
             'stroke-width="1.25" stroke-dasharray="8 3"/>'
         )
         out.append(text(wx + 4, TOP + 10, f"suggested window: {window} months"))
+    else:
+        out.append(
+            text(
+                WIDTH - RIGHT,
+                TOP + 10,
+                f"suggested window: {window} months (beyond the {count} months shown)",
+                "end",
+            )
+        )
     coords = " ".join(f"{num(x(i))},{num(y(v))}" for i, v in enumerate(points))
     out.append(f'<polyline points="{coords}" fill="none" stroke="#000" stroke-width="1.5"/>')
     out.extend(marker("dot", x(i), y(v)) for i, v in enumerate(points))

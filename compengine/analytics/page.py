@@ -18,6 +18,7 @@ from compengine.analytics.report import (
     WindowsReport,
 )
 from compengine.months import format_period
+from compengine.safe_csv import NUMBER
 
 TEMPLATES = files("compengine.analytics") / "templates"
 BRIDGE_HEADINGS = {
@@ -32,6 +33,24 @@ BRIDGE_HEADINGS = {
     "growth": "Growth",
     "committed_growth": "Committed growth",
 }
+
+
+def _numeric(rows: list[list[object]], width: int) -> list[bool]:
+    """Which columns hold only numbers (or nothing): those are right-aligned."""
+    return [
+        all(cell == "" or NUMBER.match(str(cell)) for cell in (row[i] for row in rows))
+        for i in range(width)
+    ]
+
+
+def _table(caption: str, columns: list[str], rows: list[list[object]], total_last: bool) -> dict:
+    return {
+        "caption": caption,
+        "columns": columns,
+        "rows": rows,
+        "numeric": _numeric(rows, len(columns)),
+        "total_last": total_last,
+    }
 
 
 @cache
@@ -67,12 +86,12 @@ def bridge_html(report: BridgeReport, *, now: datetime | None = None) -> str:
             generated=_generated(now),
             notes=notes,
             tables=[
-                {
-                    "caption": "Bridge by group" if bridge.by else "Bridge",
-                    "columns": [BRIDGE_HEADINGS[k] for k in ("group", *FIGURE_KEYS, *RATIO_KEYS)],
-                    "rows": [list(row.values()) for row in report.rows],
-                    "total_last": True,
-                }
+                _table(
+                    "Bridge by group" if bridge.by else "Bridge",
+                    [BRIDGE_HEADINGS[k] for k in ("group", *FIGURE_KEYS, *RATIO_KEYS)],
+                    [list(row.values()) for row in report.rows],
+                    total_last=True,
+                )
             ],
             charts=[(name, Markup(svg)) for name, svg in report.charts],
         )
@@ -93,21 +112,21 @@ def windows_html(report: WindowsReport, *, now: datetime | None = None) -> str:
                 "90% of the plateau (mean of the last 3 months)."
             ],
             tables=[
-                {
-                    "caption": "Suggested window by group",
-                    "total_last": False,
-                    "columns": ["Group", "Contracts", "p25", "p50", "p75", "Suggested window"],
-                    "rows": [[r[k] for k in WINDOW_KEYS if k != "curve"] for r in report.rows],
-                },
-                {
-                    "caption": "Contracts",
-                    "total_last": False,
-                    "columns": list(CONTRACT_KEYS),
-                    "rows": [
+                _table(
+                    "Suggested window by group",
+                    ["Group", "Contracts", "p25", "p50", "p75", "Suggested window"],
+                    [[r[k] for k in WINDOW_KEYS if k != "curve"] for r in report.rows],
+                    total_last=False,
+                ),
+                _table(
+                    "Contracts",
+                    list(CONTRACT_KEYS),
+                    [
                         ["" if c[k] is None else c[k] for k in CONTRACT_KEYS]
                         for c in report.contracts
                     ],
-                },
+                    total_last=False,
+                ),
             ],
             charts=[(name, Markup(svg)) for name, svg in report.charts],
         )
