@@ -45,4 +45,3 @@ def test_bridge_equals_the_reference_adds_up_and_ends_at_the_run_rate_of_q(scena
     in_q = sum((e.amount * 100 for e in scenario.usage if month_of(e.date) == q), Fraction(0))
     in_p = sum((e.amount * 100 for e in scenario.usage if month_of(e.date) == p), Fraction(0))
     assert (total.start, total.end) == (in_p, in_q)
-
