@@ -8,6 +8,7 @@ import io
 import json
 from enum import StrEnum
 from pathlib import Path
+from typing import TypeVar
 
 import typer
 from sqlmodel import Session
@@ -33,6 +34,9 @@ CONTRACT_COLUMNS = [
 ]
 
 
+E = TypeVar("E", bound=StrEnum)
+
+
 class ReportFormat(StrEnum):
     table = "table"
     csv = "csv"
@@ -41,6 +45,19 @@ class ReportFormat(StrEnum):
 
 
 OUT_OPTION = typer.Option(None, "--out", metavar="FILE", help="Write here instead of stdout.")
+
+
+def choice(option: str, value: str | None, kind: type[E]) -> E | None:
+    """The option's value as one of `kind`; anything else is a UserError naming them."""
+    if value is None:
+        return None
+    try:
+        return kind(value)
+    except ValueError:
+        names = ", ".join(member.value for member in kind)
+        raise UserError.single(
+            f"{option}: {terminal_text(value)!r} is not one of {names}"
+        ) from None
 
 
 def emit(content: str, out: Path | None) -> None:
@@ -72,8 +89,10 @@ def _register_bridge(app: typer.Typer) -> None:
         ctx: typer.Context,
         period_from: str = typer.Option(..., "--from", help="YYYY-MM: the starting run rate."),
         period_to: str = typer.Option(..., "--to", help="YYYY-MM: the ending run rate."),
-        by: GroupBy | None = typer.Option(
-            None, "--by", help="One bridge per group, and the total."
+        by: str | None = typer.Option(
+            None,
+            "--by",
+            help="segment, region, payee or account: a bridge per group and the total.",
         ),
         role: str | None = typer.Option(
             None, "--role", help="With --by payee: whose accounts (default AE)."
@@ -97,7 +116,7 @@ def _register_bridge(app: typer.Typer) -> None:
                 period_from,
                 period_to,
                 plan_versions,
-                by=by,
+                by=choice("--by", by, GroupBy),
                 role=role,
                 annualize=annualize,
             )
@@ -127,7 +146,9 @@ def _register_windows(app: typer.Typer) -> None:
     @app.command("windows")
     def windows(
         ctx: typer.Context,
-        by: WindowsBy | None = typer.Option(None, "--by", help="One suggestion per group."),
+        by: str | None = typer.Option(
+            None, "--by", help="segment or region: one suggestion per group."
+        ),
         min_history: int = typer.Option(
             12, "--min-history", help="Months since first purchase a contract needs (3-1200)."
         ),
@@ -143,7 +164,9 @@ def _register_windows(app: typer.Typer) -> None:
         from compengine.analytics.report import windows_report
 
         with Session(state(ctx).engine) as session:
-            report = windows_report(session, by=by, min_history=min_history)
+            report = windows_report(
+                session, by=choice("--by", by, WindowsBy), min_history=min_history
+            )
         records = report.contracts if contracts else report.rows
         columns = CONTRACT_COLUMNS if contracts else WINDOW_COLUMNS
         if fmt is ReportFormat.json:
