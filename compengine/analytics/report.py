@@ -73,6 +73,8 @@ def _checked_role(by: GroupBy | None, role: str | None) -> str | None:
         raise UserError.single("--role: applies only to --by payee")
     if not role.strip() or len(role) > MAX_ROLE_LENGTH:
         raise UserError.single(f"--role: must be 1 to {MAX_ROLE_LENGTH} characters")
+    if any(ord(c) < 32 or 127 <= ord(c) < 160 for c in role):
+        raise UserError.single("--role: must not contain control characters")
     return role
 
 

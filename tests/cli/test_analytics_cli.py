@@ -135,6 +135,14 @@ def bad_cases(tmp: Path) -> list[tuple[tuple, str]]:
             ("bridge", *SPAN, "--format", "html", "--out", tmp / "missing" / "x.html"),
             "--out: cannot write",
         ),
+        (
+            ("bridge", *SPAN, "--by", "payee", "--role", "AE\x1b[2J"),
+            "--role: must not contain control",
+        ),
+        (
+            ("bridge", *SPAN, "--by", "payee", "--role", "R" * 201),
+            "--role: must be 1 to 200 characters",
+        ),
         (("windows", "--min-history", "2"), "--min-history: 2 is not between 3 and 1200 months"),
         (("windows", "--min-history", "100000"), "--min-history: 100000 is not between 3 and 1200"),
         (("windows", "--by", "account"), "--by: 'account' is not one of segment, region"),
