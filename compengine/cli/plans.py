@@ -40,6 +40,19 @@ def _frozen_warnings(app_state: AppState, url: str, plans: list[PlanVersion]) ->
     return check.warnings
 
 
+def _window_lines(
+    app_state: AppState, url: str | None, plans: list[PlanVersion], min_history: int
+) -> list[tuple[bool, str]]:
+    """(is a warning, message) per plan version: its window against the data's suggestion,
+    on the database of --db, else the global one."""
+    from compengine.analytics.report import plan_window_checks
+
+    chosen = replace(app_state, url=url, url_origin=Origin("--db")) if url else app_state
+    with Session(chosen.engine) as session:
+        checks = plan_window_checks(session, plans, min_history)
+    return [(check.differs, check.message(min_history)) for check in checks]
+
+
 def register(app: typer.Typer) -> None:
     plan_app = typer.Typer(help="Plan files (spec section 3).", no_args_is_help=True)
 
@@ -56,13 +69,27 @@ def register(app: typer.Typer) -> None:
             "--db",
             help="Also check against this database: versions that paid locked periods are frozen.",
         ),
+        windows: bool = typer.Option(
+            False,
+            "--windows",
+            help="Compare each version's window_months with the ramp lengths in the data "
+            "(the --db database, else the global one); a warning, never an error.",
+        ),
+        min_history: int = typer.Option(
+            12, "--min-history", help="With --windows: months of history a contract needs."
+        ),
     ) -> None:
         """Validate plan files: print each plan version, or every problem (exit 1)."""
         plans = load_plans(paths)
-        warnings = _frozen_warnings(state(ctx), db, plans) if db else []
+        app_state = state(ctx)
+        warnings = _frozen_warnings(app_state, db, plans) if db else []
+        window_lines = _window_lines(app_state, db, plans, min_history) if windows else []
         for plan in plans:
             typer.echo(terminal_text(describe(plan)))
         for warning in warnings:
             typer.echo(f"warning: {terminal_text(warning)}", err=True)
+        for differs, line in window_lines:
+            prefix = "warning: windows: " if differs else "windows: "
+            typer.echo(terminal_text(prefix + line), err=differs)
 
     app.add_typer(plan_app, name="plan")

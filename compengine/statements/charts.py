@@ -10,7 +10,6 @@ charts share one HTML page) and gives the same bytes for the same input.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable
 from dataclasses import dataclass
 from fractions import Fraction
@@ -20,58 +19,18 @@ from compengine.money import round_cents
 from compengine.months import format_period
 from compengine.results.explain import percent
 from compengine.results.ramp_progress import RampProgress
+from compengine.svg import FONT
+from compengine.svg import marker as _marker
+from compengine.svg import num as _num
+from compengine.svg import text as _text
+from compengine.svg import x_labels as _x_labels
+from compengine.svg import y_ticks as _y_ticks
 
 WIDTH, HEIGHT = 520, 250
 LEFT, RIGHT, TOP, BOTTOM = 84, 96, 40, 64  # plot margins: axis labels, end values, title, legend
 PLOT_W, PLOT_H = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
-MAX_X_LABELS = 12  # a long window gets every n-th month labelled
 MAX_MARKERS = 36  # beyond this, markers would merge into a thick line
 MAX_CAPTION = 76  # characters; a longer caption is cut with an ellipsis
-FONT = 'font-family="DejaVu Sans, Helvetica, Arial, sans-serif"'
-
-
-def _num(value: float) -> str:
-    """A coordinate with two decimals, so the bytes do not depend on float printing."""
-    return f"{value:.2f}"
-
-
-def _y_ticks(low: int, high: int) -> list[int]:
-    """Round-number ticks (1, 2 or 5 x 10^n cents apart), at most 6, spanning low..high."""
-    low, high = min(low, 0), max(high, 0)
-    if high == low:
-        high = low + 100
-    exponent = 0
-    while True:
-        for mantissa in (1, 2, 5):
-            step = mantissa * 10**exponent
-            first, last = math.floor(low / step), math.ceil(high / step)
-            if last - first <= 5:
-                return [n * step for n in range(first, last + 1)]
-        exponent += 1
-
-
-def _x_labels(count: int) -> list[int]:
-    """Indexes of the labelled months: all up to MAX_X_LABELS, else month 1, every 2nd, 3rd,
-    6th, 12th, ... month and the last month (which drops a neighbour it would touch)."""
-    if count <= MAX_X_LABELS:
-        return list(range(count))
-    step = next(
-        (s for s in (2, 3, 6, 12, 24, 60, 120, 240, 600) if count / s <= MAX_X_LABELS - 1),
-        math.ceil(count / (MAX_X_LABELS - 1)),
-    )
-    labels = [0, *range(step - 1, count, step)]
-    if labels[-1] != count - 1:
-        if count - 1 - labels[-1] < step * 3 / 4:
-            labels.pop()
-        labels.append(count - 1)
-    return labels
-
-
-def _text(x: float, y: float, content: str, anchor: str = "start", extra: str = "") -> str:
-    return (
-        f'<text x="{_num(x)}" y="{_num(y)}" text-anchor="{anchor}"{extra}>'
-        f"{escape(content, quote=False)}</text>"
-    )
 
 
 def _caption(progress: RampProgress, caption: str | None) -> str:
@@ -199,15 +158,6 @@ def _end_labels(
         _text(at, realized_y, money(realized), extra=' font-weight="bold"'),
         _text(at, target_y, money(target), extra=' fill="#333"'),
     ]
-
-
-def _marker(kind: str, cx: float, cy: float) -> str:
-    if kind == "dot":
-        return f'<circle cx="{_num(cx)}" cy="{_num(cy)}" r="2.5" fill="#000"/>'
-    return (
-        f'<rect x="{_num(cx - 2.5)}" y="{_num(cy - 2.5)}" width="5" height="5" fill="#fff" '
-        'stroke="#555" stroke-width="1"/>'
-    )
 
 
 def _legend(baseline: float) -> list[str]:

@@ -13,7 +13,8 @@ import pytest
 from compengine.money import format_cents
 from compengine.months import parse_period
 from compengine.results.ramp_progress import RampPoint, RampProgress, ramp_progress
-from compengine.statements.charts import MAX_X_LABELS, ramp_chart_svg
+from compengine.statements.charts import ramp_chart_svg
+from compengine.svg import MAX_X_LABELS
 from tests.results.test_worked_example import ACME, SPEC_PLAN
 
 SVG = "{http://www.w3.org/2000/svg}"
