@@ -209,17 +209,22 @@ def _global_options(
     )
 
 
+_registered: set[str] = set()  # modules already on `app` (tests run many commands)
+
+
 def _command_group(argv: list[str]) -> click.Group:
     """The app with the module of the command in `argv` (none for --version), or with
     the listed commands only (for --help, no command, or a command not in COMMANDS:
     the listing and Click's "did you mean" need their names, not their code)."""
     command = _command_name(argv)
-    if command in COMMANDS:
+    if command in COMMANDS and COMMANDS[command].module not in _registered:
         import_module(f"compengine.cli.{COMMANDS[command].module}").register(app)
+        _registered.add(COMMANDS[command].module)
     group = get_group(app)
     if command not in COMMANDS and "--version" not in argv:
         for name, listed in COMMANDS.items():
-            group.add_command(click.Command(name, help=listed.summary, add_help_option=False))
+            if name not in group.commands:
+                group.add_command(click.Command(name, help=listed.summary, add_help_option=False))
     return group
 
 
