@@ -1,13 +1,15 @@
-"""Timing a whole `run` on a synthetic ledger, next to DuckDB aggregating the same raw rows.
+"""Timing `load` and `run` on a synthetic ledger, next to DuckDB aggregating the same raw rows.
 
-The run is timed in a child process, as a user starts it (`compengine run`), so its wall
-time and peak memory are its own. DuckDB only groups the raw usage rows by account,
-product and month: the floor for any engine that has to look at the ledger.
+Both are timed in a child process, as a user starts them (`compengine load`, `compengine
+run`), so that their wall time, CPU time and peak memory are their own and not the
+benchmark's. DuckDB only groups the raw usage rows by account, product and month: the
+floor for any engine that has to look at the ledger. CPU time is shown next to wall
+time because a shared machine stretches wall time while CPU time stays nearly put.
 """
 
 from __future__ import annotations
 
-import resource
+import os
 import subprocess
 import sys
 import time
@@ -15,9 +17,17 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from compengine.bench.synthetic import LedgerShape, write_synthetic_ledger
-from compengine.ledger.load import load_directory
 from compengine.months import format_period, parse_period
 from compengine.storage.database import make_engine, upgrade_schema
+
+
+@dataclass(frozen=True)
+class Measured:
+    """One command's own figures."""
+
+    wall_seconds: float
+    cpu_seconds: float  # user + system
+    peak_rss_mib: float
 
 
 @dataclass(frozen=True)
@@ -25,20 +35,24 @@ class RunBenchmark:
     usage_rows: int
     contracts: int
     payees: int
+    months: int
     period: str
-    load_seconds: float
-    run_seconds: float
-    run_peak_rss_mib: float
+    load: Measured
+    run: Measured
     duckdb_seconds: float
     run_output: str
 
     @property
-    def rows_per_second(self) -> float:
-        return self.usage_rows / self.run_seconds
+    def load_rows_per_second(self) -> float:
+        return self.usage_rows / self.load.wall_seconds
+
+    @property
+    def run_rows_per_second(self) -> float:
+        return self.usage_rows / self.run.wall_seconds
 
     @property
     def ratio(self) -> float:
-        return self.run_seconds / self.duckdb_seconds
+        return self.run.wall_seconds / self.duckdb_seconds
 
 
 def duckdb_aggregate_seconds(usage_csv: Path) -> float:
@@ -64,48 +78,79 @@ def duckdb_aggregate_seconds(usage_csv: Path) -> float:
     return elapsed
 
 
+def measure_command(args: list[str], log: Path) -> Measured:
+    """Run `compengine ARGS` in a child process; its output goes to `log`."""
+    started = time.perf_counter()
+    with log.open("w") as out:
+        child = subprocess.Popen(
+            [sys.executable, "-m", "compengine", *args], stdout=out, stderr=subprocess.STDOUT
+        )
+        _, status, usage = os.wait4(child.pid, 0)
+    wall = time.perf_counter() - started
+    child.returncode = os.waitstatus_to_exitcode(status)
+    if child.returncode:
+        raise RuntimeError(f"compengine {' '.join(args)} failed:\n{log.read_text()}")
+    return Measured(wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024)
+
+
 def bench_run(
     url: str, shape: LedgerShape, plans: Path, workdir: Path, *, actor: str
 ) -> RunBenchmark:
+    """Load the synthetic ledger into the empty database at `url`, then run its last month."""
     directory = write_synthetic_ledger(shape, workdir / "ledger")
     engine = make_engine(url)
     try:
         upgrade_schema(engine)
-        loading = time.perf_counter()
-        load_directory(engine, directory, actor=actor)
-        load_seconds = time.perf_counter() - loading
     finally:
         engine.dispose()
+    common = ["--db", url, "--user", actor]
+    load = measure_command([*common, "load", str(directory)], workdir / "load.log")
     period = format_period(parse_period(shape.first_month) + shape.months - 1)
-    started = time.perf_counter()
-    child = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "compengine",
-            "--db",
-            url,
-            "--user",
-            actor,
-            "run",
-            "--period",
-            period,
-            "--plans",
-            str(plans),
-        ],
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    run_seconds = time.perf_counter() - started
+    run_log = workdir / "run.log"
+    run = measure_command([*common, "run", "--period", period, "--plans", str(plans)], run_log)
     return RunBenchmark(
         usage_rows=shape.usage_rows,
         contracts=shape.contract_count,
         payees=shape.payees,
+        months=shape.months,
         period=period,
-        load_seconds=load_seconds,
-        run_seconds=run_seconds,
-        run_peak_rss_mib=resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024,
+        load=load,
+        run=run,
         duckdb_seconds=duckdb_aggregate_seconds(directory / "usage.csv"),
-        run_output=child.stdout,
+        run_output=run_log.read_text(),
     )
+
+
+RUN_TABLE_HEADER = (
+    "usage rows",
+    "contracts",
+    "load (wall / CPU)",
+    "load rows/s",
+    "load peak RSS",
+    "run (wall / CPU)",
+    "run rows/s",
+    "run peak RSS",
+    "DuckDB U(c, m)",
+    "run / DuckDB",
+)
+
+
+def run_table(results: list[RunBenchmark]) -> list[str]:
+    """One Markdown table, a row per size: what the README's performance section shows."""
+    rows = [RUN_TABLE_HEADER, tuple("---" for _ in RUN_TABLE_HEADER)]
+    rows += [
+        (
+            f"{result.usage_rows:,}",
+            f"{result.contracts:,}",
+            f"{result.load.wall_seconds:.1f} s / {result.load.cpu_seconds:.1f} s",
+            f"{result.load_rows_per_second:,.0f}",
+            f"{result.load.peak_rss_mib:,.0f} MiB",
+            f"{result.run.wall_seconds:.2f} s / {result.run.cpu_seconds:.2f} s",
+            f"{result.run_rows_per_second:,.0f}",
+            f"{result.run.peak_rss_mib:,.0f} MiB",
+            f"{result.duckdb_seconds:.2f} s",
+            f"{result.ratio:.1f}x",
+        )
+        for result in results
+    ]
+    return ["| " + " | ".join(row) + " |" for row in rows]

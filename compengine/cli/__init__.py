@@ -12,10 +12,12 @@ from __future__ import annotations
 import sys
 from importlib import import_module
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
+import click
 import typer
 from typer.core import TyperGroup
+from typer.main import get_group
 
 from compengine.cli.common import AppState
 from compengine.config import load_settings
@@ -26,40 +28,78 @@ if TYPE_CHECKING:
 
 INTERRUPTED = "interrupted: any unfinished change was rolled back, nothing is half-written"
 
-# The modules that add commands, in the order of `compengine --help`, and the module of
-# each command: a command imports only its own module, so that `status` or a database
-# error never waits for pandas and the engine. A command missing here still works
-# (every module is then imported).
-MODULES = (
-    "setup",
-    "load",
-    "plans",
-    "results",
-    "whatif",
-    "cycle",
-    "analytics",
-    "statements",
-    "tokens",
-    "serve",
-    "bench",
-    "sample",
-)
-COMMAND_MODULES = {
-    "init": "setup",
-    "load": "load",
-    "plan": "plans",
-    **dict.fromkeys(("run", "payouts", "exceptions", "explain"), "results"),
-    **dict.fromkeys(
-        ("approve", "reopen", "lock", "status", "adjust", "hold", "release", "runs", "audit"),
-        "cycle",
+
+class Listed(NamedTuple):
+    """A command as `compengine --help` lists it, without importing it."""
+
+    module: str  # compengine.cli.<module> adds the command with its `register(app)`
+    summary: str  # the first paragraph of the command's help, as --help shows it
+
+
+# Every command, in the order of `compengine --help`. A command imports only its own
+# module, so that `status` or a database error never waits for pandas and the engine,
+# and `--help` imports none: it is printed from this table, which
+# tests/cli/test_startup.py holds to the commands the modules really add. A new
+# command is one line here.
+COMMANDS = {
+    "init": Listed("setup", "Create or migrate the database schema (Alembic)."),
+    "load": Listed(
+        "load", "Load the CSV/Parquet files in DIR: all of them or, on any problem, nothing."
     ),
-    "diff": "whatif",
-    **dict.fromkeys(("bridge", "windows"), "analytics"),
-    **dict.fromkeys(("statement", "statements"), "statements"),
-    "token": "tokens",
-    "serve": "serve",
-    "bench": "bench",
-    "sample": "sample",
+    "run": Listed(
+        "results", "Compute the period's payout lines (replaces the period's earlier run)."
+    ),
+    "payouts": Listed("lines", "The period's payout lines."),
+    "exceptions": Listed(
+        "results",
+        "Unassigned credit and warnings of the period, as of now; configuration errors go "
+        "to stderr with exit 1, as they would fail `run`.",
+    ),
+    "explain": Listed("lines", "Each of a payee's lines in the period with the numbers behind it."),
+    "diff": Listed(
+        "whatif",
+        "What-if: compute the period with these plan files and show, per payee and "
+        "component, the stored amount, the new amount and the difference. Writes nothing.",
+    ),
+    "approve": Listed("cycle", "calculated -> approved: freezes the period's lines."),
+    "reopen": Listed("cycle", "approved -> calculated, with a reason."),
+    "lock": Listed("cycle", "approved -> locked: final; payroll pulls only locked periods."),
+    "status": Listed(
+        "cycle", "Each period's state, last run (UTC), totals, and whether it is stale."
+    ),
+    "adjust": Listed(
+        "cycle", "Add a manual payout line (kept across re-runs; reverse it with a negative one)."
+    ),
+    "hold": Listed("cycle", "Withhold all of a payee's lines in one period."),
+    "release": Listed("cycle", "Lift a hold while the period is not locked."),
+    "runs": Listed("cycle", "The run records (times in UTC)."),
+    "audit": Listed("cycle", "The audit log, oldest first (times in UTC)."),
+    "bridge": Listed(
+        "analytics",
+        "How run rate moved from --from to --to: churn, existing accounts, new commitments "
+        "and how much of them was realized.",
+    ),
+    "windows": Listed(
+        "analytics",
+        "The ramp window the data suggests: per group, the percentiles of the contracts' "
+        "ramp lengths and their mean normalized ramp curve.",
+    ),
+    "statement": Listed(
+        "statements",
+        "A payee's payout statement of a period (PDF/A-3b with lines.csv, or HTML).",
+    ),
+    "statements": Listed(
+        "statements", "Write the period's statements and manifest.csv into DIR, all or nothing."
+    ),
+    "token": Listed("tokens", "API tokens: create (shown once), list, revoke."),
+    "serve": Listed(
+        "serve", "Serve the REST API (/api/v1) and the web pages (/) on this database."
+    ),
+    "sample": Listed(
+        "sample", "Copy the sample data (the five input files, late/) and plans (plans/) into DIR."
+    ),
+    "plan": Listed("plans", "Plan files (spec section 3)."),
+    "bench": Listed("bench", "Benchmarks on synthetic data."),
 }
 _GLOBAL_OPTIONS_WITH_VALUES = ("--db", "--user", "--config")
 
@@ -183,19 +223,23 @@ def _global_options(
     )
 
 
-_registered: set[str] = set()
+_registered: set[str] = set()  # modules already on `app` (tests run many commands)
 
 
-def _register_commands(argv: list[str]) -> None:
-    """Add the module of the command in `argv` to the app (none for --version; every
-    module for --help, no command, or a command not in COMMAND_MODULES)."""
+def _command_group(argv: list[str]) -> click.Group:
+    """The app with the module of the command in `argv` (none for --version), or with
+    the listed commands only (for --help, no command, or a command not in COMMANDS:
+    the listing and Click's "did you mean" need their names, not their code)."""
     command = _command_name(argv)
-    if command is None and "--version" in argv:
-        return
-    for name in (COMMAND_MODULES[command],) if command in COMMAND_MODULES else MODULES:
-        if name not in _registered:
-            import_module(f"compengine.cli.{name}").register(app)
-            _registered.add(name)
+    if command in COMMANDS and COMMANDS[command].module not in _registered:
+        import_module(f"compengine.cli.{COMMANDS[command].module}").register(app)
+        _registered.add(COMMANDS[command].module)
+    group = get_group(app)
+    if command not in COMMANDS and "--version" not in argv:
+        for name, listed in COMMANDS.items():
+            if name not in group.commands:
+                group.add_command(click.Command(name, help=listed.summary, add_help_option=False))
+    return group
 
 
 def _command_name(argv: list[str]) -> str | None:
@@ -213,8 +257,7 @@ def main(argv: list[str] | None = None) -> int:
     130 interrupted). Failures are reported by `_Boundary`; Typer reports usage errors."""
     argv = sys.argv[1:] if argv is None else argv
     try:
-        _register_commands(argv)
-        app(args=argv, prog_name="compengine", standalone_mode=True)
+        _command_group(argv).main(args=argv, prog_name="compengine", standalone_mode=True)
     except KeyboardInterrupt:  # while the command's modules were still being imported
         print(INTERRUPTED, file=sys.stderr)
         return 130

@@ -1,4 +1,5 @@
-"""`compengine bench load|run`: how fast a big ledger loads, and how fast a period runs."""
+"""`compengine bench load|run|statements`: how fast a big ledger loads, a period runs and
+statements are written."""
 
 from __future__ import annotations
 
@@ -9,10 +10,11 @@ import typer
 from sqlalchemy.engine import make_url
 
 from compengine.bench.load_bench import bench_load
-from compengine.bench.run_bench import bench_run
+from compengine.bench.run_bench import bench_run, run_table
 from compengine.bench.synthetic import LedgerShape
 from compengine.cli.common import state
 from compengine.cli.output import terminal_text
+from compengine.errors import UserError
 from compengine.sample import PLANS
 from compengine.statements.files import StatementFormat
 
@@ -64,42 +66,43 @@ def register(app: typer.Typer) -> None:
     @bench.command("run")
     def run(
         ctx: typer.Context,
-        rows: int = typer.Option(1_000_000, "--rows", min=1, help="Usage rows to generate."),
-        accounts: int = typer.Option(10_000, "--accounts", min=1),
+        rows: list[int] = typer.Option(
+            [1_000_000], "--rows", min=1, help="Usage rows to generate (repeat for more sizes)."
+        ),
+        accounts: list[int] = typer.Option(
+            [10_000], "--accounts", min=1, help="Accounts, one contract each (repeatable)."
+        ),
         payees: int = typer.Option(1_000, "--payees", min=3),
         months: int = typer.Option(12, "--months", min=1),
         plans: Path = typer.Option(
             PLANS, "--plans", help="Plan files to run with (default: the sample plans)."
         ),
         db: str | None = typer.Option(
-            None, "--db", help="Empty database to use; default: a throw-away SQLite file."
+            None,
+            "--db",
+            help="Empty database to use (one size only); default: a throw-away SQLite "
+            "file per size.",
         ),
         seed: int = typer.Option(0, "--seed"),
     ) -> None:
-        """Generate and load a synthetic ledger, then time `run` of its last month against
-        DuckDB aggregating the same raw usage rows."""
-        shape = LedgerShape(
-            usage_rows=rows, accounts=accounts, payees=payees, months=months, seed=seed
-        )
-        with tempfile.TemporaryDirectory(prefix="compengine-bench-") as scratch:
-            workdir = Path(scratch)
-            url = db or f"sqlite:///{workdir / 'bench.db'}"
-            result = bench_run(url, shape, plans, workdir, actor=state(ctx).actor)
+        """For each size, generate a synthetic ledger, time `load` and `run` of its last
+        month, and DuckDB aggregating the same raw usage rows; print one table."""
+        sizes = [(count, accounts_) for count in rows for accounts_ in accounts]
+        if db is not None and len(sizes) > 1:
+            raise UserError.single("--db: give one --rows and one --accounts with it")
+        results = []
+        for count, accounts_ in sizes:
+            shape = LedgerShape(
+                usage_rows=count, accounts=accounts_, payees=payees, months=months, seed=seed
+            )
+            with tempfile.TemporaryDirectory(prefix="compengine-bench-") as scratch:
+                workdir = Path(scratch)
+                url = db or f"sqlite:///{workdir / 'bench.db'}"
+                results.append(bench_run(url, shape, plans, workdir, actor=state(ctx).actor))
         shown = "throw-away SQLite" if db is None else make_url(db).render_as_string()
-        typer.echo(f"database:            {shown}")
-        typer.echo(
-            f"ledger:              {result.usage_rows:,} usage rows, "
-            f"{result.contracts:,} contracts, "
-            f"{result.payees:,} payees, {months} months"
-        )
-        typer.echo(f"load:                {result.load_seconds:.1f} s")
-        typer.echo(
-            f"run {result.period}:         {result.run_seconds:.2f} s wall "
-            f"({result.rows_per_second:,.0f} usage rows/s)"
-        )
-        typer.echo(f"run peak RSS:        {result.run_peak_rss_mib:,.0f} MiB")
-        typer.echo(f"DuckDB U(c, m) only: {result.duckdb_seconds:.2f} s")
-        typer.echo(f"run / DuckDB:        {result.ratio:.1f}x")
+        typer.echo(terminal_text(f"database: {shown}; {payees:,} payees, {months} months"))
+        for line in run_table(results):
+            typer.echo(line)
 
     @bench.command("statements")
     def statements(

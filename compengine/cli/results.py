@@ -1,19 +1,16 @@
-"""`run`, `payouts`, `exceptions`, `explain`: computing a period and reading its results."""
+"""`run`, `exceptions`: computing a period with the plans."""
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import typer
 from sqlmodel import Session
 
 from compengine.cli.common import PLANS_OPTION, state
-from compengine.cli.output import Format, print_table, terminal_text, write_csv
+from compengine.cli.output import Format, terminal_text
 from compengine.cli.whatif import print_what_if
-from compengine.cycles.inputs import require_payee
 from compengine.cycles.periods import checked_period
-from compengine.cycles.queries import PAYOUT_COLUMNS, line_json, line_record, period_lines
 from compengine.cycles.run import compute_run, run_period, summary_lines
 from compengine.cycles.whatif import what_if
 from compengine.money import format_cents, round_cents
@@ -58,24 +55,6 @@ def register(app: typer.Typer) -> None:
             typer.echo(f"  period {stale} is now stale: run it again before approving it")
         typer.echo(f"  fingerprint {summary.fingerprint}")
 
-    @app.command("payouts")
-    def payouts(
-        ctx: typer.Context,
-        period: str = typer.Option(..., "--period", help="YYYY-MM"),
-        output: Format = typer.Option(Format.table, "--format"),
-    ) -> None:
-        """The period's payout lines."""
-        with Session(state(ctx).engine) as session:
-            lines = period_lines(session, checked_period(period))
-        if output is Format.json:
-            typer.echo(json.dumps([line_json(line) for line in lines], indent=2))
-            return
-        records = [line_record(line) for line in lines]
-        if output is Format.csv:
-            write_csv(records, PAYOUT_COLUMNS)
-        else:
-            print_table(records, [c for c in PAYOUT_COLUMNS if c != "explanation"], "(no lines)")
-
     @app.command("exceptions")
     def exceptions(
         ctx: typer.Context,
@@ -99,26 +78,3 @@ def register(app: typer.Typer) -> None:
             )
         for warning in result.warnings:
             typer.echo(terminal_text(f"warning: {warning}"))
-
-    @app.command("explain")
-    def explain(
-        ctx: typer.Context,
-        payee: str = typer.Option(..., "--payee"),
-        period: str = typer.Option(..., "--period", help="YYYY-MM"),
-    ) -> None:
-        """Each of a payee's lines in the period with the numbers behind it."""
-        with Session(state(ctx).engine) as session:
-            lines = period_lines(session, checked_period(period), require_payee(session, payee))
-        if not lines:
-            typer.echo(terminal_text(f"{payee} has no payout lines in {period}"))
-        for line in lines:
-            where = (
-                f"{line.plan_id} v{line.plan_version} / {line.component_id}"
-                if line.plan_id
-                else line.component_id
-            )
-            contract = f" / {line.contract_id} ({line.account_id})" if line.contract_id else ""
-            held = " [held]" if line.status == "held" else ""
-            amount = format_cents(line.amount_cents, grouping=True)
-            typer.echo(terminal_text(f"{where}{contract}: {amount}{held}"))
-            typer.echo(f"    {terminal_text(line.explanation)}")

