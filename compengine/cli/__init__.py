@@ -38,6 +38,7 @@ MODULES = (
     "whatif",
     "cycle",
     "statements",
+    "alerts",
     "bench",
     "sample",
 )
@@ -52,6 +53,7 @@ COMMAND_MODULES = {
     ),
     "diff": "whatif",
     **dict.fromkeys(("statement", "statements"), "statements"),
+    "alerts": "alerts",
     "bench": "bench",
     "sample": "sample",
 }
