@@ -34,7 +34,7 @@ from compengine.calc.versions import ComponentPlan, component_plans
 from compengine.crediting.shares import build_shares
 from compengine.cycles.periods import checked_period
 from compengine.errors import UserError
-from compengine.money import parse_decimal, round_half_away
+from compengine.money import format_fraction_cents, parse_decimal, round_half_away
 from compengine.months import format_period, last_day, month_of, parse_period
 from compengine.plan.model import PlanVersion, RampRealization, SustainedUsage
 
@@ -75,7 +75,7 @@ class Alert:
             "attainment": format_ratio(self.attainment),
             "projected_attainment": format_ratio(self.projected_attainment),
             "retention": format_ratio(self.retention),
-            "money_at_risk": format_money(self.money_at_risk),
+            "money_at_risk": format_fraction_cents(self.money_at_risk, grouping=False),
         }
 
 
@@ -107,12 +107,6 @@ def format_ratio(value: Fraction | None) -> str | None:
     units = round_half_away(value.numerator * scale, value.denominator)
     whole, frac = divmod(abs(units), scale)
     return f"{'-' if units < 0 else ''}{whole}.{frac:0{RATIO_PLACES}d}"
-
-
-def format_money(cents: Fraction) -> str:
-    units = round_half_away(cents.numerator, cents.denominator)
-    whole, frac = divmod(abs(units), 100)
-    return f"{'-' if units < 0 else ''}{whole}.{frac:02d}"
 
 
 def period_alerts(
