@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from fractions import Fraction
 
 import numpy as np
@@ -56,7 +56,8 @@ class Alert:
     account_id: str
     plan_id: str
     component_id: str
-    payees: tuple[str, ...]  # holders of the component's role in the period, by id
+    role: str  # the component's role
+    payees: tuple[str, ...]  # holders of the role on the account in the period, by id
     window: int  # W of the governing version (of the sustained_usage version for retention)
     window_month: int | None  # k (ramp only)
     attainment: Fraction | None  # A_k (ramp only)
@@ -168,16 +169,15 @@ def stall_alerts(
         monthly_usage=snapshot.monthly_usage,
     )
     grid = build_grid(cut, period)
-    holders = _holders(snapshot.assignments, period)
     alerts: list[Alert] = []
     for plan in component_plans(list(plans), grid, snapshot.accounts):
         if plan.type == "ramp_realization":
             threshold = DEFAULT_BELOW if below is None else below
-            alerts += _ramp_alerts(plan, grid, holders, threshold)
-            alerts += _not_started_alerts(plan, grid, holders)
+            alerts += _ramp_alerts(plan, grid, threshold)
+            alerts += _not_started_alerts(plan, grid)
         elif plan.type == "sustained_usage":
-            alerts += _retention_alerts(plan, grid, holders, below)
-    return sorted(alerts, key=sort_key)
+            alerts += _retention_alerts(plan, grid, below)
+    return sorted(_with_payees(alerts, snapshot.assignments, period), key=sort_key)
 
 
 def sort_key(alert: Alert) -> tuple:
@@ -199,19 +199,24 @@ def listed_contracts(contracts: pd.DataFrame, period: int) -> pd.DataFrame:
     return contracts[np.array(keep, dtype=bool)] if len(contracts) else contracts
 
 
-Holders = dict[tuple[str, str], tuple[str, ...]]
-
-
-def _holders(assignments: pd.DataFrame, period: int) -> Holders:
-    """(account, role) -> the payees holding it in the period (section 5's shares)."""
-    shares = build_shares(assignments, period, 1).frame
-    held: dict[tuple[str, str], list[str]] = {}
+def _with_payees(alerts: list[Alert], assignments: pd.DataFrame, period: int) -> list[Alert]:
+    """Each alert with the payees holding its role on its account in the period (section 5's
+    shares above 0), from the assignments of the alerts' accounts only."""
+    accounts = {alert.account_id for alert in alerts}
+    if not accounts:
+        return alerts
+    rows = assignments[assignments["account_id"].isin(accounts)]
+    shares = build_shares(rows, period, 1).frame
+    held: dict[tuple[str, str], set[str]] = {}
     for account_id, role, payee_id, share in zip(
         shares["account_id"], shares["role"], shares["payee_id"], shares["share"], strict=True
     ):
         if share > 0:
-            held.setdefault((account_id, role), []).append(payee_id)
-    return {key: tuple(sorted(set(payees))) for key, payees in held.items()}
+            held.setdefault((account_id, role), set()).add(payee_id)
+    return [
+        replace(alert, payees=tuple(sorted(held.get((alert.account_id, alert.role), ()))))
+        for alert in alerts
+    ]
 
 
 def _priced(
@@ -243,9 +248,7 @@ def money_at_risk(
     return max(full - reached, Fraction(0))
 
 
-def _ramp_alerts(
-    plan: ComponentPlan, grid: ContractGrid, holders: Holders, threshold: Fraction
-) -> list[Alert]:
+def _ramp_alerts(plan: ComponentPlan, grid: ContractGrid, threshold: Fraction) -> list[Alert]:
     governing = governing_version(plan, grid)
     last = grid.months - 1
     k_now = last - grid.first_purchase + 1  # window month of P, meaningful where has_first
@@ -271,7 +274,6 @@ def _ramp_alerts(
                     plan,
                     grid,
                     row,
-                    holders,
                     part.role,
                     window,
                     money_at_risk(part, window, commit, reach),
@@ -283,7 +285,7 @@ def _ramp_alerts(
     return alerts
 
 
-def _not_started_alerts(plan: ComponentPlan, grid: ContractGrid, holders: Holders) -> list[Alert]:
+def _not_started_alerts(plan: ComponentPlan, grid: ContractGrid) -> list[Alert]:
     """Signed in P - 3 or earlier with no first purchase through P: under the version in
     force in the signing month whose scope holds the account."""
     last = grid.months - 1
@@ -298,12 +300,12 @@ def _not_started_alerts(plan: ComponentPlan, grid: ContractGrid, holders: Holder
             continue
         window = plan.versions[index].lifecycle.window_months
         risk = money_at_risk(part, window, int(grid.commit_cents[row]), None)
-        alerts.append(_alert(NOT_STARTED, plan, grid, row, holders, part.role, window, risk))
+        alerts.append(_alert(NOT_STARTED, plan, grid, row, part.role, window, risk))
     return alerts
 
 
 def _retention_alerts(
-    plan: ComponentPlan, grid: ContractGrid, holders: Holders, below: Fraction | None
+    plan: ComponentPlan, grid: ContractGrid, below: Fraction | None
 ) -> list[Alert]:
     """After the window of the version in force at P, within duration_months, B > 0 and
     U(c, P) / B below the threshold; at risk: rate x B minus the month's earnings."""
@@ -337,7 +339,6 @@ def _retention_alerts(
                 plan,
                 grid,
                 row,
-                holders,
                 part.role,
                 lifecycle.window_months,
                 risk,
@@ -352,7 +353,6 @@ def _alert(
     plan: ComponentPlan,
     grid: ContractGrid,
     row: int,
-    holders: Holders,
     role: str,
     window: int,
     risk: Fraction,
@@ -369,7 +369,8 @@ def _alert(
         account_id=account_id,
         plan_id=plan.plan_id,
         component_id=plan.component_id,
-        payees=holders.get((account_id, role), ()),
+        role=role,
+        payees=(),  # filled in for all alerts at once by _with_payees
         window=window,
         window_month=window_month,
         attainment=attainment,
