@@ -65,6 +65,12 @@ demo: $(INSTALLED)
 	$(COMPENGINE) statements --period 2027-07 --out $(DEMO_STATEMENTS) --plans $(SAMPLE)/plans/
 	$(COMPENGINE) statement --payee ae2 --period 2027-07 --plans $(SAMPLE)/plans/ --format html --out out/ae2_2027-07.html
 	@echo "==> statements written to $(DEMO_STATEMENTS)/ (manifest.csv says which file is whose) and out/ae2_2027-07.html"
+	@echo "==> realization analytics: the bridge from run rate to commitments over the demo year, by segment"
+	$(COMPENGINE) bridge --from 2027-01 --to 2027-07 --by segment --plans $(SAMPLE)/plans/
+	@echo "==> stall alerts of 2027-07: contracts whose pay is at risk, largest first"
+	$(COMPENGINE) alerts --period 2027-07 --plans $(SAMPLE)/plans/
+	@echo "==> ramp windows from the data: how long accounts really take to ramp, by segment"
+	$(COMPENGINE) windows --by segment
 
 lint: $(INSTALLED)
 	$(BIN)/ruff check compengine tests migrations

@@ -23,7 +23,9 @@ def test_the_sample_copies_data_and_plans_that_load_and_run(cli, tmp_path):
     assert cli("load", demo).code == 0
     run = cli("run", "--period", "2027-01", "--plans", demo / "plans")
     assert run.code == 0, run.err
-    assert "6 payout lines, total 1,953.40" in run.out
+    # 6 lines (1,953.40) of the accounts signed in 2027, 8 (1,283.66) of those won in 2026
+    # whose ramp windows ended before the plans' year: sustained usage and expansion only
+    assert "14 payout lines, total 3,237.06" in run.out
     assert cli("load", demo / "late").code == 0
 
 

@@ -84,6 +84,37 @@ def _earnings(part: RampRealization, realized: np.ndarray, target: np.ndarray, t
     return total, rate_den * scale
 
 
+def window_earnings(
+    part: RampRealization,
+    realized: np.ndarray,
+    target: np.ndarray,
+    target_den: int,
+    final: np.ndarray,
+    unit: int = 1,
+) -> tuple[np.ndarray, int, np.ndarray, np.ndarray]:
+    """E_k as (numerators, denominator in cents, capped?, bonus?): the tiers, the cap, and
+    the bonus where `final` (k = W) and A_W is high enough.
+
+    realized: R_k in 1/`unit` cents; target: TC_k numerators over target_den, in the same
+    units. A unit above 1 lets R_k be a fraction of a cent (stall alerts price R_W = TC_W),
+    which the tiers allow because E is proportional to (R_k, TC_k) taken together.
+    """
+    earned, den = _earnings(part, realized, target, target_den)
+    den *= unit
+    capped = np.zeros(earned.shape, bool)
+    if part.cap_cents is not None:
+        capped = earned > part.cap_cents * den
+        earned = np.minimum(earned, part.cap_cents * den)
+    bonus = np.zeros(earned.shape, bool)
+    if part.bonus is not None:
+        goal = part.bonus.attainment_at_least
+        # A_W >= goal  <=>  R_W * target_den * goal_den >= goal_num * TC_W * target_den
+        bonus = final & (realized * target_den * goal.denominator >= goal.numerator * target)
+        # bool x Python int keeps the bonus exact however large den is
+        earned = earned + bonus.astype(object) * (part.bonus.amount_cents * den)
+    return earned, den, capped, bonus
+
+
 def ramp_realization(plan: ComponentPlan, grid: ContractGrid) -> ComponentEarnings:
     governing = governing_version(plan, grid)
     t = np.arange(grid.months)[None, :]
@@ -113,20 +144,8 @@ def ramp_realization(plan: ComponentPlan, grid: ContractGrid) -> ComponentEarnin
         window = plan.versions[index].lifecycle.window_months
         k, realized, target, curve_den = progress(part, window, grid, rows)
 
-        earned, den = _earnings(part, realized, target, curve_den)
-        capped = np.zeros(earned.shape, bool)
-        if part.cap_cents is not None:
-            capped = earned > part.cap_cents * den
-            earned = np.minimum(earned, part.cap_cents * den)
-        bonus = np.zeros(earned.shape, bool)
-        if part.bonus is not None:
-            goal = part.bonus.attainment_at_least
-            # A_W >= goal  <=>  R_W * curve_den * goal_den >= goal_num * TC_W * curve_den
-            bonus = (k == window) & (
-                realized * curve_den * goal.denominator >= goal.numerator * target
-            )
-            # bool x Python int keeps the bonus exact however large den is
-            earned = earned + bonus.astype(object) * (part.bonus.amount_cents * den)
+        final = k == window
+        earned, den, capped, bonus = window_earnings(part, realized, target, curve_den, final)
         pieces.append((rows, earned, den))
 
         last = np.full(rows.size, grid.months - 1)

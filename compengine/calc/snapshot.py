@@ -98,14 +98,19 @@ def _end_month_usage(session: Session, last_month: int | None) -> pd.DataFrame:
     return frame.astype({"contract_id": object, "product": object, "amount_cents": "int64"})
 
 
-def read_snapshot(session: Session, *, last_month: int | None = None) -> LedgerSnapshot:
+def read_snapshot(
+    session: Session, *, last_month: int | None = None, end_months: bool = True
+) -> LedgerSnapshot:
     """Everything a run needs; usage is the monthly aggregate, and the raw ledger only for
-    the end months of contracts that end mid-month."""
+    the end months of contracts that end mid-month (not read with `end_months=False`, for
+    callers that leave contracts ended through `last_month` aside)."""
     usage = _monthly_usage(session, last_month)
     return LedgerSnapshot(
         accounts=_frame(session, Account, ACCOUNT_COLUMNS),
         assignments=_frame(session, Assignment, ASSIGNMENT_COLUMNS),
         contracts=_frame(session, Contract, CONTRACT_COLUMNS),
         monthly_usage=usage,
-        end_month_usage=_end_month_usage(session, last_month),
+        end_month_usage=(
+            _end_month_usage(session, last_month) if end_months else empty_end_month_usage()
+        ),
     )

@@ -84,6 +84,11 @@ COMMANDS = {
         "The ramp window the data suggests: per group, the percentiles of the contracts' "
         "ramp lengths and their mean normalized ramp curve.",
     ),
+    "alerts": Listed(
+        "alerts",
+        "Ramping contracts behind their curve, contracts with no first purchase yet, and "
+        "contracts below their retention floor, largest money at risk first. Writes nothing.",
+    ),
     "statement": Listed(
         "statements",
         "A payee's payout statement of a period (PDF/A-3b with lines.csv, or HTML).",

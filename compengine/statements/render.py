@@ -72,6 +72,14 @@ WORDS = {
     "released": "released",
     "total_lines": "Total of all lines (paid and held)",
     "ramp": "Ramp progress",
+    "watch": "Accounts to watch",
+    "why": "Why",
+    "at_risk": "At risk",
+    "watch_note": (
+        "Pay at risk if nothing changes: for a ramp, the ramp earnings and bonus at full "
+        "attainment minus what the current pace earns; for retention, this month's "
+        "sustained-usage pay not earned. Figures from the usage ledger as it stands."
+    ),
     "terms": "Plan terms",
     "page": "page",
     "of": "of",

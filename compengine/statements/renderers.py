@@ -19,7 +19,7 @@ from compengine.statements.bulk import Render
 from compengine.statements.files import StatementFormat
 
 if TYPE_CHECKING:
-    from compengine.results.ramp_progress import RampProgress
+    from compengine.views.payee_period import PeriodContext
 
 _WARM_UP = "<html><body><p>compengine 0123456789 ,.-</p></body></html>"
 
@@ -31,22 +31,20 @@ class StatementRenderer:
 
     def __call__(self) -> Render:
         from compengine.statements.render import render_html, render_pdf
-        from compengine.views.payee_period import (
-            build_payee_period,
-            period_ramp_progress,
-            ramp_contracts,
-        )
+        from compengine.views.payee_period import build_payee_period, period_context
 
         plans = list(self.plans)
         if self.fmt is StatementFormat.pdf:
             _warm_up_weasyprint()
-        ramp_by_period: dict[str, dict[str, RampProgress]] = {}  # ledger read once a period
+        by_period: dict[str, PeriodContext] = {}  # the ledger read once a period
 
         def render(session: Session, payee_id: str, period: str) -> bytes:
-            if period not in ramp_by_period:
-                contracts = ramp_contracts(session, period)
-                ramp_by_period[period] = period_ramp_progress(session, period, plans, contracts)
-            view = build_payee_period(session, payee_id, period, plans, ramp=ramp_by_period[period])
+            if period not in by_period:
+                by_period[period] = period_context(session, period, plans)
+            shared = by_period[period]
+            view = build_payee_period(
+                session, payee_id, period, plans, ramp=shared.ramp, alerts=shared.alerts
+            )
             if self.fmt is StatementFormat.pdf:
                 return render_pdf(view)
             return render_html(view).encode("utf-8")

@@ -12,15 +12,18 @@ import hashlib
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from fractions import Fraction
 
 from sqlalchemy import select
 from sqlmodel import Session
 
+from compengine.analytics.alerts import NOT_STARTED, RAMP, Alert, stall_alerts
 from compengine.calc.snapshot import read_snapshot
 from compengine.cycles.inputs import require_payee
 from compengine.cycles.periods import APPROVED, CALCULATED, LOCKED, checked_period, get_period
 from compengine.cycles.queries import PAYOUT_COLUMNS, line_record, period_lines
 from compengine.errors import UserError
+from compengine.money import round_cents, round_half_away
 from compengine.months import parse_period
 from compengine.plan.model import PlanVersion
 from compengine.plan.terms import component_terms
@@ -117,6 +120,25 @@ class RampChart:
 
 
 @dataclass(frozen=True)
+class WatchItem:
+    """One of the payee's stall alerts (spec section 12), said in a rep's words."""
+
+    alert: Alert
+    account_name: str | None
+    money_at_risk_cents: int  # rounded half away from zero
+    text: str  # 'ramp month 4/6: 94.4% of the target so far; at last month's usage ...'
+
+
+@dataclass(frozen=True)
+class PeriodContext:
+    """What the statements of one period share, read from the ledger once: the ramp
+    progress of its ramp contracts and its stall alerts."""
+
+    ramp: Mapping[str, RampProgress]
+    alerts: tuple[Alert, ...]
+
+
+@dataclass(frozen=True)
 class PlanTerm:
     plan_id: str
     plan_name: str
@@ -136,6 +158,7 @@ class PayeePeriod:
     ramp_charts: tuple[RampChart, ...]
     plan_terms: tuple[PlanTerm, ...]
     lines_csv: str  # exactly `payouts --format csv` for this payee's lines
+    watch: tuple[WatchItem, ...] = ()  # the payee's own stall alerts: "accounts to watch"
 
     @property
     def has_lines(self) -> bool:
@@ -150,9 +173,13 @@ def build_payee_period(
     *,
     now: datetime | None = None,
     ramp: Mapping[str, RampProgress] | None = None,
+    alerts: Sequence[Alert] | None = None,
 ) -> PayeePeriod:
     """The view of `payee_id`'s `period`; a UserError for an unknown payee, a malformed
-    period or a period never run (a statement must not read as 'no pay' by mistake)."""
+    period or a period never run (a statement must not read as 'no pay' by mistake).
+
+    `ramp` and `alerts` are the period's ramp progress and stall alerts when the caller
+    computed them already (`period_context`); else they are read from the ledger here."""
     period = checked_period(period)
     payee = session.get(Payee, require_payee(session, payee_id))
     row = get_period(session, period)
@@ -182,6 +209,7 @@ def build_payee_period(
         ramp_charts=_ramp_charts(session, calculated, accounts, plans, period, ramp),
         plan_terms=_plan_terms(calculated, plans),
         lines_csv=lines_csv,
+        watch=_watch(session, payee_id, period, plans, alerts),
     )
 
 
@@ -387,3 +415,60 @@ def _plan_terms(lines: list[PayoutLine], plans: Sequence[PlanVersion]) -> tuple[
                     )
                 )
     return tuple(terms)
+
+
+def period_context(session: Session, period: str, plans: Sequence[PlanVersion]) -> PeriodContext:
+    """The ramp progress and the stall alerts of `period`, from one read of the ledger: what
+    a bulk run computes once per worker and period and hands to every statement."""
+    month = parse_period(period)
+    snapshot = read_snapshot(session, last_month=month)
+    contracts = ramp_contracts(session, period)
+    ramp = ramp_progress(snapshot, list(plans), month, contracts) if contracts else {}
+    return PeriodContext(ramp, tuple(stall_alerts(snapshot, plans, month)))
+
+
+def _watch(
+    session: Session,
+    payee_id: str,
+    period: str,
+    plans: Sequence[PlanVersion],
+    alerts: Sequence[Alert] | None,
+) -> tuple[WatchItem, ...]:
+    """The period's alerts on the payee's own contracts (the payee holds the role), largest
+    money at risk first, as the alerts command lists them."""
+    if alerts is None:
+        month = parse_period(period)
+        alerts = stall_alerts(read_snapshot(session, last_month=month), plans, month)
+    own = [alert for alert in alerts if payee_id in alert.payees]
+    names = _account_names(session, {alert.account_id for alert in own})
+    return tuple(
+        WatchItem(
+            alert,
+            names.get(alert.account_id),
+            round_cents(alert.money_at_risk),
+            watch_text(alert),
+        )
+        for alert in own
+    )
+
+
+def _percent(value: Fraction) -> str:
+    """'94.4%': one decimal, half away from zero."""
+    tenths = round_half_away(value.numerator * 1000, value.denominator)
+    whole, tenth = divmod(abs(tenths), 10)
+    return f"{'-' if tenths < 0 else ''}{whole}.{tenth}%"
+
+
+def watch_text(alert: Alert) -> str:
+    """What the alert means, in one sentence a rep can act on."""
+    if alert.kind == RAMP:
+        assert alert.attainment is not None and alert.projected_attainment is not None
+        return (
+            f"ramp month {alert.window_month}/{alert.window}: {_percent(alert.attainment)} of "
+            f"the target so far; at last month's usage the window ends at "
+            f"{_percent(alert.projected_attainment)} of its commitment"
+        )
+    if alert.kind == NOT_STARTED:
+        return "signed three or more months ago and no usage yet: the whole ramp is at risk"
+    assert alert.retention is not None
+    return f"usage this month is {_percent(alert.retention)} of the ramp-end baseline"

@@ -621,3 +621,49 @@ def reference_cycle(scenario: Scenario, periods: list[str]) -> list[ReferenceRes
         }
         results.append(result)
     return results
+
+
+# --- Section 12, stall alerts: what a ramp that falls short puts at risk.
+
+
+def E_W_at(component: RampRealization, contract: Contract, W: int, R_W: Fraction) -> Fraction:
+    """E_W with the bonus, had the window ended with R_W realized (capped as E_k is)."""
+    TC_W = TC(component, contract, W, W)
+    earned = E_k(component, R_W, TC_W)
+    bonus = component.bonus
+    if bonus is not None and bonus.attainment_at_least <= A(R_W, TC_W):
+        earned += bonus.amount_cents
+    return earned
+
+
+@dataclass(frozen=True)
+class RampAlert:
+    k: int
+    A_k: Fraction
+    projected: Fraction
+    money_at_risk: Fraction  # cents
+
+
+def ramp_alert(
+    component: RampRealization,
+    contract: Contract,
+    usage: dict[int, Fraction],
+    first: int,
+    W: int,
+    P: int,
+    below: Fraction,
+) -> RampAlert | None:
+    """The ramp alert of one contract in month P, or None when it is not listed."""
+    k = P - first + 1
+    if contract.commit_monthly == 0 or k < 1 or k > W:
+        return None
+    R_k = R(usage, first, k)
+    A_k = A(R_k, TC(component, contract, k, W))
+    TC_W = TC(component, contract, W, W)
+    R_projected = R_k + (W - k) * U(usage, P)
+    projected = R_projected / TC_W
+    if A_k >= below and projected >= 1:
+        return None
+    full = E_W_at(component, contract, W, TC_W)
+    reached = E_W_at(component, contract, W, R_projected)
+    return RampAlert(k, A_k, projected, max(Fraction(0), full - reached))

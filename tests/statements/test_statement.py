@@ -189,3 +189,18 @@ def test_statement_locale_formats_amounts(cycle, tmp_path):
     )
     text = pdf_text(tmp_path / "de.pdf")
     assert "500,00 $" in text and "Januar 2027" in text
+
+
+def test_accounts_to_watch_shows_the_payee_s_alerts_in_pdf_and_html(cycle, tmp_path):
+    """ae1's k1 would end its window at 62.9 % of its commitment at February's pace:
+    1,390.00 of ramp pay at risk (tests/views). A payee without alerts gets no box."""
+    statement(cycle, "--payee", "ae1", "--period", "2027-02")
+    text = squeezed(pdf_text(tmp_path / "ae1_2027-02.pdf", layout=True))
+    assert squeezed("Accounts to watch") in text
+    assert squeezed("Acme Corp (acme) k1 ramp month 2/6: 120.0% of the target so far;") in text
+    assert squeezed(dollars("1390.00")) in text
+    statement(cycle, "--payee", "ae1", "--period", "2027-02", "--format", "html")
+    html = (tmp_path / "ae1_2027-02.html").read_text(encoding="utf-8")
+    assert "Accounts to watch" in html and "ends at 62.9% of its commitment" in html
+    statement(cycle, "--payee", "csm1", "--period", "2027-02")
+    assert "Accounts to watch" not in pdf_text(tmp_path / "csm1_2027-02.pdf")

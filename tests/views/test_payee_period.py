@@ -21,6 +21,7 @@ from compengine.storage.models import Payee, PayoutLine, Period
 from compengine.views.payee_period import (
     PayeePeriod,
     build_payee_period,
+    period_context,
     period_label,
     period_ramp_progress,
     ramp_contracts,
@@ -151,3 +152,44 @@ def test_the_period_s_ramp_progress_computed_once_gives_the_same_view(cycle, db_
     engine.dispose()
     assert ramp and all(chart.progress is not None for chart in alone.ramp_charts)
     assert shared == alone
+
+
+def test_accounts_to_watch_are_the_payee_s_own_stall_alerts(cycle, db_url):
+    """2027-02: k1 is at window month 2 of 6 with 6,000 of a 5,000 target (120 %), but at
+    February's 4,000 a month the window ends at 22,000 of 35,000 (62.9 %): it would earn
+    3 % x 22,000 = 660 against 1,050 + the 1,000 bonus at full attainment, 1,390.00 at risk.
+    csm1 holds no role on acme in 2027-02: nothing to watch."""
+    plans = load_plans([PLAN])
+    engine = make_engine(db_url)
+    with Session(engine) as session:
+        ae1 = build_payee_period(session, "ae1", "2027-02", plans)
+        csm1 = build_payee_period(session, "csm1", "2027-02", plans)
+    engine.dispose()
+    (item,) = ae1.watch
+    assert (item.alert.kind, item.alert.contract_id, item.account_name) == (
+        "ramp",
+        "k1",
+        "Acme Corp",
+    )
+    assert item.money_at_risk_cents == 139_000
+    assert item.text == (
+        "ramp month 2/6: 120.0% of the target so far; at last month's usage the window "
+        "ends at 62.9% of its commitment"
+    )
+    assert csm1.watch == ()
+
+
+def test_the_period_context_computed_once_gives_the_same_view(cycle, db_url):
+    """Bulk statements read the ledger once a period for the charts and the alerts."""
+    plans = load_plans([PLAN])
+    engine = make_engine(db_url)
+    now = datetime(2027, 3, 1, 9, 0, tzinfo=UTC)
+    with Session(engine) as session:
+        shared = period_context(session, "2027-02", plans)
+        alone = build_payee_period(session, "ae1", "2027-02", plans, now=now)
+        view = build_payee_period(
+            session, "ae1", "2027-02", plans, now=now, ramp=shared.ramp, alerts=shared.alerts
+        )
+    engine.dispose()
+    assert [a.contract_id for a in shared.alerts] == ["k1"]
+    assert view == alone
