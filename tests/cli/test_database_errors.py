@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
-from compengine.storage.database import alembic_config, make_engine
+from compengine.storage.database import SCHEMA_REVISION, alembic_config, make_engine
 from tests.conftest import table_snapshot
 from tests.cycles.conftest import DATA, PLAN, write_usage
 
@@ -81,13 +81,13 @@ def test_a_schema_older_than_the_code_is_migrated_by_init(cli, db_url):
     result = cli("status")
     assert result.code == 1
     assert (
-        "is at revision 0002, older than this compengine's 0003: "
+        f"is at revision 0002, older than this compengine's {SCHEMA_REVISION}: "
         "run `compengine init` to migrate it" in result.err
     )
     migrated = cli("init")
     assert migrated.code == 0, migrated.err
     assert "migrated the compengine schema in" in migrated.out
-    assert "from revision 0002 to 0003" in migrated.out
+    assert f"from revision 0002 to {SCHEMA_REVISION}" in migrated.out
     assert cli("status").code == 0
 
 
