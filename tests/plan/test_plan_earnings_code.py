@@ -50,14 +50,17 @@ def test_any_component_type_takes_a_code_as_written(write_plan, code):
     assert {earnings_code(c) for c in components.values()} == {code}
 
 
+CHARACTERS = "must be letters, digits, '-' and '_' only, starting with a letter or digit"
+
+
 @pytest.mark.parametrize(
     ("written", "message"),
     [
-        ("COMM 1", "'COMM 1' must be letters, digits, '-' and '_' only, starting with a letter or digit"),
-        ("-COMM", "'-COMM' must be letters, digits, '-' and '_' only, starting with a letter or digit"),
-        ("'=SUM(A1)'", "'=SUM(A1)' must be letters, digits, '-' and '_' only, starting with a letter or digit"),
-        ("'../x'", "'../x' must be letters, digits, '-' and '_' only, starting with a letter or digit"),
-        ("prämie", "'prämie' must be letters, digits, '-' and '_' only, starting with a letter or digit"),
+        ("COMM 1", "'COMM 1' " + CHARACTERS),
+        ("-COMM", "'-COMM' " + CHARACTERS),
+        ("'=SUM(A1)'", "'=SUM(A1)' " + CHARACTERS),
+        ("'../x'", "'../x' " + CHARACTERS),
+        ("prämie", "'prämie' " + CHARACTERS),
         ("x" * 65, "is longer than 64 characters"),
         ("''", "must not be empty"),
         ("", "must be a text value, but is empty"),
@@ -87,8 +90,7 @@ def test_every_bad_code_is_reported_in_one_pass(problems):
           - {id: b, type: expansion, role: AM, rate: 0.04, earnings_code: adjustment}
         """)
     ) == [
-        "plan.yaml:6: components[0].earnings_code: "
-        "'a b' must be letters, digits, '-' and '_' only, starting with a letter or digit",
+        f"plan.yaml:6: components[0].earnings_code: 'a b' {CHARACTERS}",
         "plan.yaml:7: components[1].earnings_code: "
         "'adjustment' is the earnings code of manual adjustments",
     ]
