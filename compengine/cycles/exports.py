@@ -27,6 +27,7 @@ from compengine.money import format_cents
 from compengine.storage.models import ExportBatch, ExportRow
 
 MAX_KEY_LENGTH = 200
+MAX_BATCH_ID = 2**31 - 1  # the id column is a 32-bit integer
 # printable ASCII, no space at either end (HTTP strips it from a header anyway)
 _KEY = re.compile(r"[!-~]([ -~]*[!-~])?")
 KEY_RULE = f"1 to {MAX_KEY_LENGTH} printable ASCII characters, no space at either end"
@@ -47,6 +48,34 @@ def checked_idempotency_key(key: str, where: str) -> str:
         shown = key if len(key) <= 40 else key[:40] + "..."
         raise UserError.single(f"{where}: {shown!r} is not an idempotency key ({KEY_RULE})")
     return key
+
+
+def checked_batch_id(text: str, where: str) -> int:
+    """A batch id as typed (`--batch`), or a UserError located at `where`."""
+    if (
+        not text.isascii()
+        or not text.isdigit()
+        or len(text) > 10
+        or not 1 <= int(text) <= MAX_BATCH_ID
+    ):
+        shown = text if len(text) <= 40 else text[:40] + "..."
+        raise UserError.single(f"{where}: {shown!r} is not a batch id (1 to {MAX_BATCH_ID})")
+    return int(text)
+
+
+def batch_record(batch: ExportBatch) -> dict[str, object]:
+    """A batch without its content: amounts as exact strings, the time in ISO 8601 UTC."""
+    return {
+        "id": batch.id,
+        "period": batch.period,
+        "created_at": batch.created_at.isoformat(timespec="seconds"),
+        "actor": batch.actor,
+        "idempotency_key": batch.idempotency_key,
+        "reissue": batch.reissue,
+        "rows": batch.row_count,
+        "total": format_cents(batch.total_cents),
+        "sha256": batch.sha256,
+    }
 
 
 def _by_key(session: Session, key: str) -> ExportBatch | None:
