@@ -1,23 +1,61 @@
-"""The API application, mounted at /api/v1 by `compengine.server.create_app`."""
+"""The API application, mounted at /api/v1 by `compengine.server.create_app`.
+
+Its OpenAPI document names /api/v1 as its server (FastAPI adds the mount's root path),
+so every path it lists works as written against `compengine serve`.
+"""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from fastapi import FastAPI
+
+from compengine.api.limits import BodyLimit
+from compengine.api.problems import PROBLEM_JSON, Problem, install_handlers
+from compengine.api.routes import health, me, ops, payouts, periods
 
 if TYPE_CHECKING:
     from compengine.server import ServerConfig
 
+ROUTERS = (health.router, periods.router, payouts.router, me.router, ops.router)
+
 
 def create_api(config: ServerConfig) -> FastAPI:
-    from compengine.storage.database import SCHEMA_REVISION
-
-    api = FastAPI(title="compengine API", version="1")
+    api = FastAPI(
+        title="compengine API",
+        version="1",
+        description="Payroll pulls locked payouts, reps read their own, ops run the cycle.",
+        docs_url="/docs",
+        redoc_url=None,
+    )
     api.state.config = config
-
-    @api.get("/health")
-    def health() -> dict[str, str]:
-        return {"status": "ok", "schema": SCHEMA_REVISION}
-
+    install_handlers(api)
+    api.add_middleware(BodyLimit)
+    for router in ROUTERS:
+        api.include_router(router)
+    _describe_problems(api)
     return api
+
+
+def _describe_problems(api: FastAPI) -> None:
+    """Errors are documented as application/problem+json with the Problem schema."""
+    generate = api.openapi
+
+    def openapi() -> dict[str, Any]:
+        if api.openapi_schema is None:
+            schema = generate()  # cached by FastAPI in api.openapi_schema, completed here
+            schemas = schema.setdefault("components", {}).setdefault("schemas", {})
+            schemas["Problem"] = Problem.model_json_schema()
+            for operation in _operations(schema):
+                for status, response in operation.get("responses", {}).items():
+                    if status >= "400":
+                        response["content"] = {
+                            PROBLEM_JSON: {"schema": {"$ref": "#/components/schemas/Problem"}}
+                        }
+        return api.openapi_schema
+
+    api.openapi = openapi
+
+
+def _operations(schema: dict[str, Any]) -> list[dict[str, Any]]:
+    return [op for path in schema.get("paths", {}).values() for op in path.values()]
