@@ -17,7 +17,16 @@ from compengine.api.routes import health, me, ops, payouts, periods
 if TYPE_CHECKING:
     from compengine.server import ServerConfig
 
-ROUTERS = (health.router, periods.router, payouts.router, me.router, ops.router)
+ROUTERS = (periods.router, payouts.router, me.router, ops.router)
+ERRORS: dict[int | str, dict[str, Any]] = {
+    401: {"description": "No token, or an unknown or revoked one."},
+    403: {"description": "The token's role may not do this."},
+    404: {"description": "No such thing (or none this token may see)."},
+    409: {"description": "A rule refused, the period is not in a state for this, or busy."},
+    413: {"description": "The request body is too large."},
+    422: {"description": "A malformed parameter or body."},
+    503: {"description": "The database cannot be used right now."},
+}
 
 
 def create_api(config: ServerConfig) -> FastAPI:
@@ -31,8 +40,9 @@ def create_api(config: ServerConfig) -> FastAPI:
     api.state.config = config
     install_handlers(api)
     api.add_middleware(BodyLimit)
+    api.include_router(health.router)
     for router in ROUTERS:
-        api.include_router(router)
+        api.include_router(router, responses=ERRORS)
     _describe_problems(api)
     return api
 
