@@ -23,11 +23,11 @@ class ServerConfig:
 
 
 def create_app(config: ServerConfig) -> FastAPI:
-    from compengine.api.app import create_api
+    from compengine.api.app import ApiMount, create_api
 
     app = FastAPI(title="compengine", docs_url=None, redoc_url=None, openapi_url=None)
     app.state.config = config
-    app.mount(API_PREFIX, create_api(config))
+    app.router.routes.append(ApiMount(API_PREFIX, create_api(config)))
     return app
 
 

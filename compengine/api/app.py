@@ -6,9 +6,11 @@ so every path it lists works as written against `compengine serve`.
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING, Any
 
 from fastapi import FastAPI
+from starlette.routing import Mount
 
 from compengine.api.limits import BodyLimit
 from compengine.api.problems import PROBLEM_JSON, Problem, install_handlers
@@ -69,3 +71,13 @@ def _describe_problems(api: FastAPI) -> None:
 
 def _operations(schema: dict[str, Any]) -> list[dict[str, Any]]:
     return [op for path in schema.get("paths", {}).values() for op in path.values()]
+
+
+class ApiMount(Mount):
+    """The mount of the API: it also takes paths holding a line break (an encoded %0A in
+    a URL), which a plain mount's pattern lets fall through, so that they too get the
+    API's problem+json answer."""
+
+    def __init__(self, path: str, api: FastAPI):
+        super().__init__(path, app=api)
+        self.path_regex = re.compile(self.path_regex.pattern, re.DOTALL)

@@ -19,7 +19,7 @@ import httpx
 import pytest
 
 from compengine.cli import main
-from tests.conftest import SETTINGS_ENV, CliResult, fresh_postgres_database
+from tests.conftest import SETTINGS_ENV, CliResult, fresh_postgres_database, table_snapshot
 from tests.server import running_server
 
 SAMPLE = Path(str(resources.files("compengine.sample")))
@@ -71,7 +71,7 @@ class Api:
             method,
             self.url(path),
             headers=self.headers(role, **(headers or {})),
-            timeout=120,
+            timeout=30,
             **kwargs,
         )
 
@@ -142,3 +142,11 @@ def is_problem(response: httpx.Response, status: int) -> bool:
         and "Traceback" not in response.text
         and os.sep + "compengine" + os.sep not in body["detail"]
     )
+
+
+def data_snapshot(db_url: str) -> dict[str, list[tuple]]:
+    """Every table but the tokens' (whose last_used_at each request may move): to assert
+    that a refused or malformed request wrote nothing."""
+    snapshot = table_snapshot(db_url)
+    del snapshot["api_token"]
+    return snapshot

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import json
 import subprocess
-import time
 
 import httpx
 import pytest
@@ -14,6 +13,7 @@ import pytest
 from compengine.api.routes.payouts import MAX_LIMIT
 from tests.api.conftest import PLANS, Api, is_problem
 from tests.conftest import COMPENGINE, process_environment
+from tests.server import running_server
 
 
 def walk(api: Api, period: str, role: str = "ops", **params) -> list[dict]:
@@ -216,34 +216,17 @@ def test_token_use_is_recorded_as_last_used(api):
 
 def test_a_token_is_never_logged_nor_accepted_in_a_url(api, tmp_path):
     """A server of its own, to read everything it prints."""
-    from tests.server import free_port
-
-    port = free_port()
-    process = subprocess.Popen(
-        [str(COMPENGINE), "--db", api.db_url, "serve", "--port", str(port), "--plans", str(PLANS)],
-        cwd=tmp_path,
-        env=process_environment(),
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
-    base = f"http://127.0.0.1:{port}/api/v1"
-    try:
-        for _ in range(600):
-            try:
-                if httpx.get(f"{base}/health", timeout=1).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            time.sleep(0.1)
-        token = api.tokens["payroll"]
-        auth = {"Authorization": f"Bearer {token}"}
-        assert httpx.get(f"{base}/periods", headers=auth).status_code == 200
-        assert httpx.get(f"{base}/periods/2027-03/payouts", headers=auth).status_code == 409
-        in_url = httpx.get(f"{base}/periods", params={"token": token, "access_token": token})
+    token = api.tokens["payroll"]
+    auth = {"Authorization": f"Bearer {token}"}
+    output: list[str] = []
+    with running_server(api.db_url, PLANS, tmp_path, output) as base:
+        assert httpx.get(f"{base}/api/v1/periods", headers=auth).status_code == 200
+        refused = httpx.get(f"{base}/api/v1/periods/2027-03/payouts", headers=auth)
+        assert refused.status_code == 409
+        in_url = httpx.get(f"{base}/api/v1/periods", params={"token": token, "access_token": token})
         assert is_problem(in_url, 401)
-        assert is_problem(httpx.get(f"{base}/periods", headers={"Authorization": token}), 401)
-    finally:
-        process.terminate()
-        output = process.communicate(timeout=20)[0]
-    assert "GET /api/v1/periods" in output and token not in output and token[3:20] not in output
+        bare = httpx.get(f"{base}/api/v1/periods", headers={"Authorization": token})
+        assert is_problem(bare, 401)
+    [printed] = output
+    assert "GET /api/v1/periods HTTP/1.1" in printed
+    assert token not in printed and token[3:20] not in printed and "access_token" not in printed
