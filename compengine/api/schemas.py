@@ -77,9 +77,10 @@ class PeriodSummary(BaseModel):
 
 class PayoutLineOut(BaseModel):
     """One payout line: the columns of `payouts --format csv` (spec section 6), its
-    status, its id, and its lineage (the numbers behind the explanation)."""
+    status, its id and run, and its lineage (the numbers behind the explanation)."""
 
     id: int
+    run_id: int | None = Field(description="The run that wrote the line; null: an adjustment.")
     period: Period
     payee_id: str
     plan_id: str
@@ -98,6 +99,7 @@ class PayoutLineOut(BaseModel):
     def of(cls, line: PayoutLine) -> PayoutLineOut:
         return cls(
             id=line.id,
+            run_id=line.run_id,
             period=line.period,
             payee_id=line.payee_id,
             plan_id=line.plan_id,
