@@ -14,12 +14,12 @@ from starlette.routing import Mount
 
 from compengine.api.limits import BodyLimit
 from compengine.api.problems import PROBLEM_JSON, Problem, install_handlers
-from compengine.api.routes import health, me, ops, payouts, periods
+from compengine.api.routes import health, me, ops, payouts, payroll, periods
 
 if TYPE_CHECKING:
     from compengine.server import ServerConfig
 
-ROUTERS = (periods.router, payouts.router, me.router, ops.router)
+ROUTERS = (periods.router, payouts.router, me.router, ops.router, payroll.router)
 ERRORS: dict[int | str, dict[str, Any]] = {
     401: {"description": "No token, or an unknown or revoked one."},
     403: {"description": "The token's role may not do this."},

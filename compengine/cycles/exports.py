@@ -98,6 +98,13 @@ def _detached(session: Session, batch: ExportBatch, created: bool) -> ExportResu
     return ExportResult(batch, created)
 
 
+def find_export(session: Session, period: str, key: str) -> ExportBatch | None:
+    """The batch `key` recorded for `period` (detached), or None when the key is new; a
+    UserError when the key recorded a batch of another period."""
+    batch = _by_key(session, key)
+    return None if batch is None else _replayed(session, batch, period).batch
+
+
 def _latest_of(session: Session, period: str) -> ExportBatch | None:
     return (
         session.execute(
