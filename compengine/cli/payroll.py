@@ -81,11 +81,14 @@ def register(app: typer.Typer) -> None:
         reissue: bool = typer.Option(
             False, "--reissue", help="Record a new batch of a period already exported."
         ),
+        wait: bool = typer.Option(
+            False, "--wait", help="Wait for a command in progress instead of failing."
+        ),
     ) -> None:
         """Record an export batch of a locked period, exactly once per key."""
         app_state = state(ctx)
         period, key = checked_period(period), checked_idempotency_key(key, "--key")
-        with exclusive(app_state.engine) as session:
+        with exclusive(app_state.engine, wait=wait) as session:
             result = export_period(session, period, key, app_state.actor, reissue=reissue)
         record = batch_record(result.batch)
         what = "recorded" if result.created else "already recorded with this key; nothing written"
