@@ -8,6 +8,7 @@ from sqlmodel import Session
 
 from compengine.cycles.payroll import PAYROLL_COLUMNS, PayrollRow, payroll_csv, payroll_rows
 from compengine.errors import UserError
+from tests.conftest import table_snapshot
 from tests.payroll_scenario import (
     PERIOD_1_CSV,
     PERIOD_1_ROWS,
@@ -94,3 +95,15 @@ def test_a_name_cannot_become_a_spreadsheet_formula():
         "payee_id,name,email,earnings_code,amount\n"
         '\'=p,"\'=HYPERLINK(""http://x"")",\'@x,COMM,-1.23\n'
     )
+
+
+def test_recoding_a_version_that_paid_a_locked_period_is_refused_as_an_edit(cli, db_url, tmp_path):
+    plan = build_payroll_periods(cli, tmp_path)
+    plan.write_text(plan.read_text().replace("COMM", "COMM2"), encoding="utf-8")
+    before = table_snapshot(db_url)
+    result = cli("run", "--period", "2027-03", "--plans", plan)
+    assert result.code == 1
+    assert "ae-usage v1 paid lines in locked periods 2027-01..2027-02, but its content has " in (
+        result.err
+    )
+    assert table_snapshot(db_url) == before
