@@ -22,7 +22,7 @@ from compengine.storage.models import PayoutLine
 
 MONEY_PATTERN = r"^-?[0-9]+\.[0-9]{2}$"
 PERIOD_PATTERN = r"^[0-9]{4}-(0[1-9]|1[0-2])$"
-MAX_REASON = 2000  # characters of a reason
+MAX_REASON = 1000  # characters of a reason, like every free text (README, decisions)
 MAX_ID = 200  # spec section 1
 
 Money = Annotated[
