@@ -22,6 +22,7 @@ from sqlmodel import Session
 
 from compengine.cycles import audit
 from compengine.cycles.payroll import payroll_csv, payroll_rows, require_locked
+from compengine.cycles.reports import utc_text
 from compengine.errors import UserError
 from compengine.money import format_cents
 from compengine.storage.models import ExportBatch, ExportRow
@@ -68,7 +69,7 @@ def batch_record(batch: ExportBatch) -> dict[str, object]:
     return {
         "id": batch.id,
         "period": batch.period,
-        "created_at": batch.created_at.isoformat(timespec="seconds"),
+        "created_at": utc_text(batch.created_at),
         "actor": batch.actor,
         "idempotency_key": batch.idempotency_key,
         "reissue": batch.reissue,
@@ -116,10 +117,7 @@ def _latest_of(session: Session, period: str) -> ExportBatch | None:
 
 
 def _describe(batch: ExportBatch) -> str:
-    return (
-        f"batch {batch.id}, created {batch.created_at.isoformat(timespec='seconds')} "
-        f"by {batch.actor}"
-    )
+    return f"batch {batch.id}, created {utc_text(batch.created_at)} by {batch.actor}"
 
 
 def export_period(
