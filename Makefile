@@ -30,7 +30,7 @@ $(INSTALLED): pyproject.toml
 	@touch $@
 
 demo: $(INSTALLED)
-	@rm -rf $(DEMO_DB) $(DEMO_DB)-wal $(DEMO_DB)-shm $(DEMO_STATEMENTS) out/ae2_2027-07.html && mkdir -p $(dir $(DEMO_DB))
+	@rm -rf $(DEMO_DB) $(DEMO_DB)-wal $(DEMO_DB)-shm $(DEMO_STATEMENTS) out/ae2_2027-07.html out/serve.log && mkdir -p $(dir $(DEMO_DB))
 	@echo "==> compengine init: create the schema in a new $(DEMO_DB)"
 	$(COMPENGINE) init
 	@echo "==> compengine load: the sample payees, accounts, assignments, contracts and usage"
@@ -71,6 +71,14 @@ demo: $(INSTALLED)
 	$(COMPENGINE) alerts --period 2027-07 --plans $(SAMPLE)/plans/
 	@echo "==> ramp windows from the data: how long accounts really take to ramp, by segment"
 	$(COMPENGINE) windows --by segment
+	@echo "==> payroll pulls the locked 2027-07 as CSV over the REST API (compengine serve, stopped afterwards)"
+	@token=$$($(COMPENGINE) token create --name payroll --role payroll); \
+	port=$$($(BIN)/python -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'); \
+	$(COMPENGINE) serve --port $$port --plans $(SAMPLE)/plans/ > out/serve.log 2>&1 & server=$$!; \
+	trap 'kill $$server 2>/dev/null || true; wait $$server 2>/dev/null || true' EXIT; \
+	for attempt in $$(seq 150); do curl -sf http://127.0.0.1:$$port/api/v1/health > /dev/null && break; sleep 0.2; done; \
+	echo "curl -H 'Authorization: Bearer ***' -H 'Accept: text/csv' http://127.0.0.1:$$port/api/v1/periods/2027-07/payouts"; \
+	curl -sSf -H "Authorization: Bearer $$token" -H "Accept: text/csv" http://127.0.0.1:$$port/api/v1/periods/2027-07/payouts
 
 lint: $(INSTALLED)
 	$(BIN)/ruff check compengine tests migrations

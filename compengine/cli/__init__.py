@@ -96,6 +96,16 @@ COMMANDS = {
     "statements": Listed(
         "statements", "Write the period's statements and manifest.csv into DIR, all or nothing."
     ),
+    "payroll": Listed(
+        "payroll",
+        "A locked period's pay per payee and earnings code (paid lines and adjustments).",
+    ),
+    "export": Listed("payroll", "Record an export batch of a locked period, exactly once per key."),
+    "exports": Listed(
+        "payroll",
+        "The export batches (of a period), or one batch's rows (--format csv: its exact "
+        "bytes, the same as every earlier pull).",
+    ),
     "token": Listed("tokens", "API tokens: create (shown once), list, revoke."),
     "serve": Listed(
         "serve", "Serve the REST API (/api/v1) and the web pages (/) on this database."

@@ -1,5 +1,5 @@
-"""`compengine bench load|run|statements`: how fast a big ledger loads, a period runs and
-statements are written."""
+"""`compengine bench load|run|statements|analytics|api`: how fast a big ledger loads, a
+period runs, statements render, the analytics read, and payroll reads a period over HTTP."""
 
 from __future__ import annotations
 
@@ -103,6 +103,47 @@ def register(app: typer.Typer) -> None:
         typer.echo(terminal_text(f"database: {shown}; {payees:,} payees, {months} months"))
         for line in run_table(results):
             typer.echo(line)
+
+    @bench.command("api")
+    def api(
+        lines: int = typer.Option(
+            1_000_000, "--lines", min=1, max=10_000_000, help="Lines of the locked period."
+        ),
+        payees: int = typer.Option(1_000, "--payees", min=1, max=1_000_000),
+        readers: int = typer.Option(50, "--readers", min=1, max=1_000),
+        requests: int = typer.Option(
+            40, "--requests", min=1, max=100_000, help="Requests per concurrent reader."
+        ),
+        db: str | None = typer.Option(
+            None, "--db", help="Empty database to use; default: a throw-away SQLite file."
+        ),
+    ) -> None:
+        """Serve a locked period of many lines, then time its CSV pull, a walk through
+        its JSON pages of 5,000 lines, and concurrent readers of a short page."""
+        from compengine.bench.api_bench import PAGE_LINES, READER_PAGE_LINES, bench_api
+
+        with tempfile.TemporaryDirectory(prefix="compengine-bench-") as scratch:
+            workdir = Path(scratch)
+            url = db or f"sqlite:///{workdir / 'bench.db'}"
+            result = bench_api(url, lines, payees, readers, requests, workdir)
+        shown = "throw-away SQLite" if db is None else make_url(db).render_as_string()
+        typer.echo(terminal_text(f"database:          {shown}"))
+        typer.echo(
+            f"period:            {result.lines:,} lines written in {result.setup_seconds:.1f} s"
+        )
+        typer.echo(
+            f"CSV pull:          {result.csv_bytes / 1e6:,.1f} MB in {result.csv_seconds:.1f} s "
+            f"({result.csv_mb_per_second:,.1f} MB/s)"
+        )
+        typer.echo(
+            f"JSON pages:        {result.pages:,} pages of {PAGE_LINES:,} lines in "
+            f"{result.pages_seconds:.1f} s ({result.pages_per_second:,.2f} pages/s)"
+        )
+        typer.echo(
+            f"{result.readers} readers:        {result.reader_requests:,} pages of "
+            f"{READER_PAGE_LINES} lines in {result.readers_seconds:.1f} s "
+            f"({result.requests_per_second:,.1f} requests/s, p95 {result.p95_ms:,.0f} ms)"
+        )
 
     @bench.command("statements")
     def statements(

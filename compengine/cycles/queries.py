@@ -24,18 +24,23 @@ PAYOUT_COLUMNS = [
 ]
 
 
+# The order of `payouts` and of every CSV of lines: payee, then calculated lines before
+# adjustments, then plan, component, contract.
+LINE_ORDER = (
+    PayoutLine.payee_id,
+    PayoutLine.kind,
+    PayoutLine.plan_id,
+    PayoutLine.component_id,
+    PayoutLine.contract_id,
+    PayoutLine.id,
+)
+
+
 def period_lines(session: Session, period: str, payee_id: str | None = None) -> list[PayoutLine]:
     query = select(PayoutLine).where(PayoutLine.period == period)
     if payee_id is not None:
         query = query.where(PayoutLine.payee_id == payee_id)
-    query = query.order_by(
-        PayoutLine.payee_id,
-        PayoutLine.kind,
-        PayoutLine.plan_id,
-        PayoutLine.component_id,
-        PayoutLine.contract_id,
-        PayoutLine.id,
-    )
+    query = query.order_by(*LINE_ORDER)
     return list(session.execute(query).scalars())
 
 

@@ -24,6 +24,8 @@ READ_ONLY_COMMANDS = [
     ("runs",),
     ("audit",),
     ("exceptions", "--period", "2027-01", "--plans", PLAN),
+    ("payroll", "--period", "2027-01"),
+    ("exports",),
 ]
 WRITING_COMMANDS = [
     ("load", DATA),
@@ -33,6 +35,7 @@ WRITING_COMMANDS = [
     ("reopen", "--period", "2027-01", "--reason", "typo"),
     ("adjust", "--payee", "ae1", "--period", "2027-01", "--amount", "10", "--reason", "x"),
     ("hold", "--payee", "ae1", "--period", "2027-01", "--reason", "x"),
+    ("export", "--period", "2027-01", "--key", "k"),
 ]
 
 
