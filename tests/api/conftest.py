@@ -71,7 +71,7 @@ class Api:
             method,
             self.url(path),
             headers=self.headers(role, **(headers or {})),
-            timeout=30,
+            timeout=120,
             **kwargs,
         )
 
