@@ -51,7 +51,9 @@ def home(request: Request) -> Response:
 
 def _login_form(request: Request, *, status: int = 200, error: str | None = None) -> Response:
     nonce = new_secret()
-    response = page(request, "login.html.j2", None, status=status, error=error, nonce=nonce)
+    response = page(
+        request, "login.html.j2", None, status=status, title="Sign in", error=error, nonce=nonce
+    )
     _cookie(response, request, LOGIN_COOKIE, nonce, LOGIN_FORM_SECONDS)
     return response
 

@@ -102,7 +102,7 @@ def _period_page(
         row = get_period(session, period)
         context = {
             "period": row,
-            "status": (period_status(session, period) or [None])[0],
+            "totals": (period_status(session, period) or [None])[0],
             "exceptions": period_exceptions(session, period, plans),
             "payees": _payee_rows(session, period),
             "all_payees": list(session.exec(select(Payee).order_by(Payee.payee_id))),
@@ -187,10 +187,10 @@ def approve(request: Request, period: str, csrf_token: str = Form(""), who: Sign
 def confirm_lock(request: Request, period: str, who: SignedIn = OPS) -> Response:
     period = url_period(period)
     with Session(engine(request)) as session:
-        status = (period_status(session, period) or [None])[0]
-    if status is None:
+        totals = (period_status(session, period) or [None])[0]
+    if totals is None:
         raise HTTPException(404)
-    return page(request, "ops_lock.html.j2", who, title=f"Lock {period}?", status=status)
+    return page(request, "ops_lock.html.j2", who, title=f"Lock {period}?", totals=totals)
 
 
 @router.post("/ops/periods/{period}/lock")
