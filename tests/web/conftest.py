@@ -1,7 +1,7 @@
 """A real `compengine serve` per test module and backend, on the spec's worked example
 (ae1 and csm1) taken through a few cycles: 2027-01 locked (with an adjustment for ae1),
-2027-02 approved (csm1 on hold), 2027-03 calculated. Tokens for every role; pages are
-fetched with httpx through the sign-in form, as a browser would."""
+2027-02 approved (csm1, with an adjustment, on hold), 2027-03 calculated. Tokens for
+every role; pages are fetched with httpx through the sign-in form, as a browser would."""
 
 from __future__ import annotations
 
@@ -53,6 +53,8 @@ def prepare(url: str) -> dict[str, str]:
     cli(url, "approve", "--period", "2027-01")
     cli(url, "lock", "--period", "2027-01")
     cli(url, "run", "--period", "2027-02", "--plans", PLAN)
+    cli(url, "adjust", "--payee", "csm1", "--period", "2027-02", "--amount", "98.76",
+        "--reason", "Stone's onboarding bonus")  # fmt: skip
     cli(url, "hold", "--payee", "csm1", "--period", "2027-02", "--reason", "paperwork")
     cli(url, "approve", "--period", "2027-02")
     cli(url, "run", "--period", "2027-03", "--plans", PLAN)
