@@ -43,6 +43,15 @@ def cli(url: str, *args: object) -> str:
     return out.getvalue()
 
 
+def cli_refusal(url: str, *args: object) -> str:
+    """The message of a command the CLI refuses (exit 1), as it prints it."""
+    out, err = io.StringIO(), io.StringIO()
+    with redirect_stdout(out), redirect_stderr(err):
+        code = main(["--db", url, *map(str, args)])
+    assert code == 1 and "Traceback" not in err.getvalue(), err.getvalue()
+    return err.getvalue().strip()
+
+
 def prepare(url: str) -> dict[str, str]:
     """The cycles of the module docstring; the tokens by key of TOKENS."""
     cli(url, "init")
@@ -74,6 +83,7 @@ class Site:
     base: str
     tokens: dict[str, str]
     folder: Path
+    plans: Path = PLAN
 
     def client(self) -> httpx.Client:
         return httpx.Client(base_url=self.base, follow_redirects=False, timeout=60)
