@@ -1,0 +1,97 @@
+"""The three roles' monthly work in a real browser (headless Chromium through Selenium):
+a rep reads a period and downloads the PDF, ops run, approve and lock through the forms,
+payroll exports with a double click; screenshots at 1280 and 360 px are not blank."""
+
+from __future__ import annotations
+
+import csv
+from decimal import Decimal
+
+import pytest
+from selenium.webdriver.common.by import By
+
+from tests.web.browser import (
+    assert_not_blank,
+    chromium,
+    no_horizontal_scroll,
+    screenshot,
+    shown_amount,
+    sign_in,
+    wait_for_file,
+)
+from tests.web.conftest import cli
+from tests.web.test_ops import state
+
+
+@pytest.fixture(scope="module")
+def browser(tmp_path_factory):
+    downloads = tmp_path_factory.mktemp("downloads")
+    with chromium(downloads) as driver:
+        driver.downloads = downloads
+        yield driver
+
+
+@pytest.fixture(scope="module")
+def shots(tmp_path_factory):
+    return tmp_path_factory.mktemp("screenshots")
+
+
+def test_a_rep_reads_a_period_whose_amounts_equal_payouts_and_downloads_the_pdf(
+    site, browser, shots
+):
+    sign_in(browser, site.base, site.tokens["ae1"])
+    assert browser.current_url.endswith("/me")
+    screenshot(browser, shots, "rep-periods")
+    browser.find_element(By.LINK_TEXT, "2027-01").click()
+    assert browser.current_url.endswith("/me/periods/2027-01")
+    shown = sorted(
+        shown_amount(cell.text) for cell in browser.find_elements(By.CSS_SELECTOR, ".line-amount")
+    )
+    rows = csv.DictReader(
+        cli(site.db_url, "payouts", "--period", "2027-01", "--format", "csv").splitlines()
+    )
+    expected = sorted(Decimal(row["amount"]) for row in rows if row["payee_id"] == "ae1")
+    assert shown == expected and shown
+    paid = browser.find_element(By.CSS_SELECTOR, "#summary tr:first-child td").text
+    assert shown_amount(paid) == sum(expected)  # 2027-01 has no held line
+    assert "Final" in browser.find_element(By.TAG_NAME, "h1").find_element(By.XPATH, "..").text
+    screenshot(browser, shots, "rep-period")
+    browser.find_element(By.LINK_TEXT, "Download PDF").click()
+    pdf = wait_for_file(browser.downloads, ".pdf")
+    assert pdf.read_bytes().startswith(b"%PDF")
+
+
+def test_ops_run_approve_and_lock_through_the_forms(site, browser, shots):
+    sign_in(browser, site.base, site.tokens["ops"])
+    assert browser.current_url.endswith("/ops")
+    screenshot(browser, shots, "ops-dashboard")
+    browser.get(f"{site.base}/ops/periods/2027-02")
+    browser.find_element(By.ID, "action-lock").click()
+    browser.find_element(By.CSS_SELECTOR, "button.danger").click()
+    assert state(site.db_url, "2027-02") == ("locked", False)
+    browser.get(f"{site.base}/ops/periods/2027-03")
+    browser.find_element(By.ID, "action-run").click()
+    assert "The period was run." in browser.page_source
+    browser.find_element(By.ID, "action-approve").click()
+    assert state(site.db_url, "2027-03") == ("approved", False)
+    screenshot(browser, shots, "ops-period")
+    browser.find_element(By.ID, "action-lock").click()
+    screenshot(browser, shots, "ops-lock")
+    browser.find_element(By.CSS_SELECTOR, "button.danger").click()
+    assert state(site.db_url, "2027-03") == ("locked", False)
+    assert "It is final." in browser.page_source
+
+
+def test_screenshots_of_the_main_pages_are_not_blank_and_fit_a_phone(site, browser, shots):
+    browser.set_window_size(360, 800)
+    browser.get(f"{site.base}/ops/periods/2027-03")
+    assert no_horizontal_scroll(browser)
+    browser.get(f"{site.base}/login")  # signed in: goes on to /ops
+    pngs = sorted(shots.glob("*.png"))
+    assert {p.name for p in pngs} >= {
+        f"{page}-{width}.png"
+        for page in ("rep-periods", "rep-period", "ops-dashboard", "ops-period", "ops-lock")
+        for width in (1280, 360)
+    }
+    for png in pngs:
+        assert_not_blank(png)
