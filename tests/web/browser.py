@@ -13,6 +13,9 @@ from PIL import Image, ImageStat
 from selenium import webdriver
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
+from selenium.webdriver.remote.webelement import WebElement
+from selenium.webdriver.support import expected_conditions
+from selenium.webdriver.support.ui import WebDriverWait
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMEDRIVER = "/usr/bin/chromedriver"
@@ -41,11 +44,20 @@ def chromium(downloads: Path) -> Iterator[webdriver.Chrome]:
         driver.quit()
 
 
+def click(driver: webdriver.Chrome, element: WebElement, seconds: float = 120) -> None:
+    """Click a link or button and wait until the page it leads to has loaded."""
+    element.click()
+    WebDriverWait(driver, seconds).until(expected_conditions.staleness_of(element))
+    WebDriverWait(driver, seconds).until(
+        lambda d: d.execute_script("return document.readyState") == "complete"
+    )
+
+
 def sign_in(driver: webdriver.Chrome, base: str, token: str) -> None:
     driver.delete_all_cookies()
     driver.get(f"{base}/login")
     driver.find_element(By.ID, "token").send_keys(token)
-    driver.find_element(By.CSS_SELECTOR, "form[action='/login'] button").click()
+    click(driver, driver.find_element(By.CSS_SELECTOR, "form[action='/login'] button"))
 
 
 def shown_amount(text: str) -> Decimal:

@@ -13,6 +13,7 @@ from selenium.webdriver.common.by import By
 from tests.web.browser import (
     assert_not_blank,
     chromium,
+    click,
     no_horizontal_scroll,
     screenshot,
     shown_amount,
@@ -42,7 +43,7 @@ def test_a_rep_reads_a_period_whose_amounts_equal_payouts_and_downloads_the_pdf(
     sign_in(browser, site.base, site.tokens["ae1"])
     assert browser.current_url.endswith("/me")
     screenshot(browser, shots, "rep-periods")
-    browser.find_element(By.LINK_TEXT, "2027-01").click()
+    click(browser, browser.find_element(By.LINK_TEXT, "2027-01"))
     assert browser.current_url.endswith("/me/periods/2027-01")
     shown = sorted(
         shown_amount(cell.text) for cell in browser.find_elements(By.CSS_SELECTOR, ".line-amount")
@@ -56,7 +57,7 @@ def test_a_rep_reads_a_period_whose_amounts_equal_payouts_and_downloads_the_pdf(
     assert shown_amount(paid) == sum(expected)  # 2027-01 has no held line
     assert "Final" in browser.find_element(By.TAG_NAME, "h1").find_element(By.XPATH, "..").text
     screenshot(browser, shots, "rep-period")
-    browser.find_element(By.LINK_TEXT, "Download PDF").click()
+    browser.find_element(By.LINK_TEXT, "Download PDF").click()  # a download: no new page
     pdf = wait_for_file(browser.downloads, ".pdf")
     assert pdf.read_bytes().startswith(b"%PDF")
 
@@ -66,18 +67,18 @@ def test_ops_run_approve_and_lock_through_the_forms(site, browser, shots):
     assert browser.current_url.endswith("/ops")
     screenshot(browser, shots, "ops-dashboard")
     browser.get(f"{site.base}/ops/periods/2027-02")
-    browser.find_element(By.ID, "action-lock").click()
-    browser.find_element(By.CSS_SELECTOR, "button.danger").click()
+    click(browser, browser.find_element(By.ID, "action-lock"))
+    click(browser, browser.find_element(By.CSS_SELECTOR, "button.danger"))
     assert state(site.db_url, "2027-02") == ("locked", False)
     browser.get(f"{site.base}/ops/periods/2027-03")
-    browser.find_element(By.ID, "action-run").click()
+    click(browser, browser.find_element(By.ID, "action-run"))
     assert "The period was run." in browser.page_source
-    browser.find_element(By.ID, "action-approve").click()
+    click(browser, browser.find_element(By.ID, "action-approve"))
     assert state(site.db_url, "2027-03") == ("approved", False)
     screenshot(browser, shots, "ops-period")
-    browser.find_element(By.ID, "action-lock").click()
+    click(browser, browser.find_element(By.ID, "action-lock"))
     screenshot(browser, shots, "ops-lock")
-    browser.find_element(By.CSS_SELECTOR, "button.danger").click()
+    click(browser, browser.find_element(By.CSS_SELECTOR, "button.danger"))
     assert state(site.db_url, "2027-03") == ("locked", False)
     assert "It is final." in browser.page_source
 
