@@ -65,6 +65,7 @@ demo: $(INSTALLED)
 	$(COMPENGINE) statements --period 2027-07 --out $(DEMO_STATEMENTS) --plans $(SAMPLE)/plans/
 	$(COMPENGINE) statement --payee ae2 --period 2027-07 --plans $(SAMPLE)/plans/ --format html --out out/ae2_2027-07.html
 	@echo "==> statements written to $(DEMO_STATEMENTS)/ (manifest.csv says which file is whose) and out/ae2_2027-07.html"
+	@$(MAKE) --no-print-directory web-demo
 
 lint: $(INSTALLED)
 	$(BIN)/ruff check compengine tests migrations
@@ -82,3 +83,22 @@ test: lint
 	fi; \
 	echo "==> pytest on SQLite and PostgreSQL"; \
 	$(BIN)/pytest -n 2 $(PYTEST_ARGS)
+
+# The web pages (spec section 11) on the demo database: `make demo` ends here, creating one
+# token per role (shown once) and saying how to start the server. `make screenshots`
+# retakes the README's pictures of the pages (docs/web-*.png) from the demo database.
+.PHONY: web-demo screenshots
+web-demo: $(INSTALLED)
+	@ops=$$($(COMPENGINE) token create --name demo-ops --role ops) \
+	&& ae2=$$($(COMPENGINE) token create --name demo-ae2 --role rep --payee ae2) \
+	&& payroll=$$($(COMPENGINE) token create --name demo-payroll --role payroll) \
+	&& echo "==> web pages: start the server with" \
+	&& echo "    $(COMPENGINE) serve --plans $(SAMPLE)/plans/" \
+	&& echo "    then open http://127.0.0.1:8000/login and paste one of these tokens:" \
+	&& echo "    ops (run, approve, lock):  $$ops" \
+	&& echo "    rep ae2 (Ben Okafor):      $$ae2" \
+	&& echo "    payroll (export):          $$payroll"
+
+screenshots: $(INSTALLED)
+	@test -f $(DEMO_DB) || { echo "run 'make demo' first" >&2; exit 1; }
+	$(BIN)/python scripts/screenshots.py

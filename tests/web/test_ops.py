@@ -52,6 +52,18 @@ def refusal_shown(page, message: str) -> None:
     assert f"<pre>{escape(message)}</pre>" in page.text
 
 
+def exceptions_shown(page: str, period: str) -> int:
+    """The dashboard's exception count of `period`."""
+    block = page.split(f'href="/ops/periods/{period}"', 1)[1].split("</tr>", 1)[0]
+    return int(re.findall(r'"num">(?:<a [^>]*>)?([0-9]+)(?:</a>)?</td>', block)[-1])
+
+
+def exceptions_found(site, period: str) -> int:
+    """What `compengine exceptions` lists for `period`: one line per exception."""
+    found = cli(site.db_url, "exceptions", "--period", period, "--plans", site.plans)
+    return 0 if "no exceptions" in found else len(found.strip().splitlines())
+
+
 def test_the_dashboard_shows_every_period_with_state_totals_and_exceptions(site, ops):
     page = ops.get("/ops")
     assert page.status_code == 200
@@ -63,9 +75,7 @@ def test_the_dashboard_shows_every_period_with_state_totals_and_exceptions(site,
         period, _, _, _, _, paid, _, _ = line.split(",")
         block = page.text.split(f'href="/ops/periods/{period}"', 1)[1].split("</tr>", 1)[0]
         assert f'"num">{int(paid.replace(".", "")) // 100:,}.{paid[-2:]}<' in block
-        found = cli(site.db_url, "exceptions", "--period", period, "--plans", site.plans)
-        count = 0 if "no exceptions" in found else len(found.strip().splitlines())
-        assert re.search(rf'"num">(<a [^>]*>)?{count}(</a>)?</td>\s*</tr>', block + "</tr>")
+        assert exceptions_shown(page.text, period) == exceptions_found(site, period)
 
 
 def test_the_period_page_shows_exceptions_payees_runs_and_audit(site, ops):
@@ -83,6 +93,7 @@ def test_the_period_page_shows_exceptions_payees_runs_and_audit(site, ops):
     pdf = ops.get("/ops/periods/2027-02/payees/csm1/statement.pdf")
     assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
     assert ops.get("/ops/periods/2027-02/payees/nobody").status_code == 404
+    assert ops.get("/ops/analytics").status_code == 200
 
 
 @pytest.mark.parametrize("action", ACTIONS)
@@ -138,7 +149,8 @@ def test_a_write_while_another_command_holds_the_lock_is_refused_as_busy(site, o
 
 
 def test_adjust_hold_release_and_run_through_the_forms(site, ops):
-    answer = post(ops, "/ops/periods/2027-03/adjust", payee="ae1", amount="25.00",
+    before = exceptions_shown(ops.get("/ops").text, "2027-03")
+    answer = post(ops, "/ops/periods/2027-03/adjust", payee="ae1", amount="-5000.00",
                   reason="desk review")  # fmt: skip
     assert answer.status_code == 303
     assert answer.headers["location"] == "/ops/periods/2027-03?done=adjust"
@@ -147,6 +159,10 @@ def test_adjust_hold_release_and_run_through_the_forms(site, ops):
         "SELECT count(*) FROM payout_line WHERE period = '2027-03' AND kind = 'adjustment'"
     )
     assert scalar(site.db_url, adjustments) == 1
+    # ae1's and the period's totals of 2027-03 are now negative: run warnings that the
+    # dashboard counts at once
+    after = exceptions_shown(ops.get("/ops").text, "2027-03")
+    assert after == exceptions_found(site, "2027-03") == before + 2
     assert post(ops, "/ops/periods/2027-03/hold", payee="ae1", reason="check").status_code == 303
     held = "SELECT count(*) FROM payout_line WHERE period = '2027-03' AND status = 'held'"
     assert scalar(site.db_url, held) > 0

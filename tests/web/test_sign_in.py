@@ -58,6 +58,28 @@ def test_signing_in_keeps_a_random_session_id_in_the_cookie_and_only_its_hash_st
     assert client.get("/me").status_code == 200
 
 
+def test_under_https_the_cookie_is_secure(site):
+    """Behind a TLS-terminating proxy on the same host (uvicorn trusts 127.0.0.1's
+    X-Forwarded-Proto), the session cookie is sent over https only."""
+    client = site.client()
+    https = {"X-Forwarded-Proto": "https"}
+    form = client.get("/login", headers=https)
+    assert "secure" in form.headers["set-cookie"].lower()
+    # the client keeps a Secure cookie from plain http: hand it over as a browser would
+    browser = httpx.Client(
+        base_url=site.base, cookies={"compengine_login": form.cookies["compengine_login"]}
+    )
+    answer = browser.post(
+        "/login",
+        data={"token": site.tokens["ops"], "csrf_token": csrf_of(form.text)},
+        headers=https,
+    )
+    cookie = next(
+        c for c in answer.headers.get_list("set-cookie") if c.startswith("compengine_session=")
+    )
+    assert "; secure" in cookie.lower() and "samesite=strict" in cookie.lower()
+
+
 def test_a_wrong_token_is_refused_on_the_form_and_starts_no_session(site):
     client = site.client()
     form = client.get("/login")
