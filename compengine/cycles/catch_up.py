@@ -19,7 +19,7 @@ from sqlalchemy import func, select
 from sqlmodel import Session
 
 from compengine.money import format_cents
-from compengine.plan.model import ADJUSTMENT_CATCH_UP
+from compengine.plan.model import ADJUSTMENT_CATCH_UP, ADJUSTMENT_EARNINGS_CODE
 from compengine.results.explain import money
 from compengine.results.payouts import PAID_COLUMNS
 from compengine.storage.models import Hold, PayoutLine, Period
@@ -160,6 +160,7 @@ def held_adjustment_catch_ups(session: Session, period: str) -> pd.DataFrame:
                 "paid_before_cents": paid,
                 "amount_cents": owed - paid,
                 "explanation": (_released_text(items) if items else "") + text,
+                "earnings_code": ADJUSTMENT_EARNINGS_CODE,
                 "earned_as_of_cents": None,  # not earnings: never measured as a true-up
                 "role": None,
                 "lineage": {

@@ -24,6 +24,7 @@ from compengine.cycles.periods import (
 )
 from compengine.errors import UserError
 from compengine.money import MONEY_WHOLE_DIGITS, format_cents, money_in_range, parse_money
+from compengine.plan.model import ADJUSTMENT_EARNINGS_CODE
 from compengine.storage.models import Hold, PayoutLine
 
 
@@ -71,6 +72,7 @@ def adjust(
         payee_id=payee_id,
         component_id="adjustment",
         component_type="adjustment",
+        earnings_code=ADJUSTMENT_EARNINGS_CODE,
         amount_cents=cents,
         explanation=f"manual adjustment: {reason}",
         status="held" if _active_hold(session, period, payee_id) else "paid",

@@ -14,6 +14,7 @@ from typing import Any
 from ruamel.yaml.nodes import ScalarNode, SequenceNode
 
 from compengine.plan.model import (
+    ADJUSTMENT_EARNINGS_CODE,
     COMPONENT_TYPES,
     RESERVED_COMPONENT_IDS,
     Bonus,
@@ -30,6 +31,7 @@ from compengine.plan.nodes import Field, Report, Section, kind_of
 from compengine.plan.values import (
     MAX_MONTHS,
     read_decimal,
+    read_earnings_code,
     read_id,
     read_integer,
     read_money,
@@ -37,6 +39,7 @@ from compengine.plan.values import (
 )
 
 COMMON_KEYS = ("id", "type", "role")
+OPTIONAL_KEYS = ("earnings_code",)  # any component type may carry them
 CURVE_NAMES = ("linear", "flat")
 TIER_MODES = ("marginal", "whole")
 
@@ -89,8 +92,11 @@ def read_component(report: Report, where: Field, window: int | None) -> Componen
     if kind is None:
         return ComponentRead(head, None)
     build, keys, read_fields = _TYPES[kind]
-    section.reject_unknown(COMMON_KEYS + keys, f"not a key of {kind} components")
+    section.reject_unknown(COMMON_KEYS + keys + OPTIONAL_KEYS, f"not a key of {kind} components")
     fields = read_fields(report, section, window)
+    code = section.get("earnings_code")
+    if code:
+        fields["earnings_code"] = _earnings_code(report, code)
     if report.count() > before:
         return ComponentRead(head, None)
     return ComponentRead(head, build(id=component_id, role=role, line=where.line, **fields))
@@ -102,6 +108,14 @@ def _component_id(report: Report, where: Field) -> str | None:
         report.at(where, f"{component_id!r} is reserved for compengine's own lines")
         return None
     return component_id
+
+
+def _earnings_code(report: Report, where: Field) -> str | None:
+    code = read_earnings_code(report, where)
+    if code is not None and code.lower() == ADJUSTMENT_EARNINGS_CODE:
+        report.at(where, f"{code!r} is the earnings code of manual adjustments")
+        return None
+    return code
 
 
 def _first_purchase(report: Report, section: Section, window: int | None) -> dict[str, Any]:

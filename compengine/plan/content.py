@@ -6,6 +6,10 @@ and defaults written out or left implicit do not change it. It leaves out the na
 label) and the effective range: ending a version with `to:` is the safe way to change a
 plan, so the range is checked on its own, month by month, against the locked periods
 (`compengine.cycles.frozen`).
+
+A component's `earnings_code` is content (it decides what payroll books), but only where
+it differs from its default, the component id: the hashes frozen before the key existed
+stay what they were.
 """
 
 from __future__ import annotations
@@ -29,9 +33,17 @@ def content_hash(plan: PlanVersion) -> str:
     form = _canonical(plan)
     # Neither the order of scope fields and values nor that of components decides pay.
     form["scope"] = sorted([name, sorted(values)] for name, values in plan.scope)
-    form["components"] = sorted(form["components"], key=lambda component: component["id"])
+    form["components"] = sorted(
+        (_without_default_code(component) for component in form["components"]),
+        key=lambda component: component["id"],
+    )
     canonical = json.dumps(form, sort_keys=True, separators=(",", ":"))
     return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def _without_default_code(component: dict[str, Any]) -> dict[str, Any]:
+    code = component.pop("earnings_code")
+    return component if code in (None, component["id"]) else {**component, "earnings_code": code}
 
 
 def _canonical(value: Any) -> Any:

@@ -17,6 +17,9 @@ ACCOUNT_FIELDS = ("account_id", "name", "parent_id", "segment", "region")
 ADJUSTMENT = "adjustment"
 ADJUSTMENT_CATCH_UP = "adjustment-catch-up"
 RESERVED_COMPONENT_IDS = frozenset({ADJUSTMENT, ADJUSTMENT_CATCH_UP})
+# The earnings code payroll books adjustments (and their held catch-ups) under: no plan
+# component may take it, or formula pay and manual pay would be one payroll row.
+ADJUSTMENT_EARNINGS_CODE = ADJUSTMENT
 
 
 @dataclass(frozen=True)
@@ -50,6 +53,7 @@ class FirstPurchase:
     flat_cents: int | None = None  # exactly one of flat_cents / rate is set
     rate: Fraction | None = None  # x commit_monthly
     clawback: Clawback | None = None
+    earnings_code: str | None = None  # None: the component id
     line: int = 0
     type: Literal["first_purchase"] = "first_purchase"
 
@@ -63,6 +67,7 @@ class RampRealization:
     tiers: Tiers | None = None  # used instead of rate when given
     cap_cents: int | None = None
     bonus: Bonus | None = None
+    earnings_code: str | None = None  # None: the component id
     line: int = 0
     type: Literal["ramp_realization"] = "ramp_realization"
 
@@ -74,6 +79,7 @@ class SustainedUsage:
     rate: Fraction
     min_retention: Fraction = Fraction(0)
     duration_months: int | None = None
+    earnings_code: str | None = None  # None: the component id
     line: int = 0
     type: Literal["sustained_usage"] = "sustained_usage"
 
@@ -84,12 +90,18 @@ class Expansion:
     role: str
     rate: Fraction
     threshold: Fraction = Fraction(0)
+    earnings_code: str | None = None  # None: the component id
     line: int = 0
     type: Literal["expansion"] = "expansion"
 
 
 Component = FirstPurchase | RampRealization | SustainedUsage | Expansion
 COMPONENT_TYPES = ("first_purchase", "ramp_realization", "sustained_usage", "expansion")
+
+
+def earnings_code(component: Component) -> str:
+    """The code payroll books the component's amounts under (spec section 3)."""
+    return component.earnings_code or component.id
 
 
 @dataclass(frozen=True)

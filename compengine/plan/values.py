@@ -20,6 +20,10 @@ _CONTROL = re.compile(r"[\x00-\x08\x0a-\x1f\x7f-\x9f]")  # control characters bu
 MAX_MONTHS = 1200  # spec section 1: window, baseline, within, churn and duration months
 MAX_ID_LENGTH = 200
 FORMULA_START = ("=", "+", "-", "@")  # ids end up in spreadsheets
+MAX_EARNINGS_CODE_LENGTH = 64
+# what payroll systems take as a pay code: ASCII letters and digits, '-' and '_', starting
+# with a letter or digit (a leading '-' would read as a formula in a spreadsheet)
+_EARNINGS_CODE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]*")
 
 
 def read_text(report: Report, where: Field) -> str | None:
@@ -47,6 +51,23 @@ def read_id(report: Report, where: Field) -> str | None:
         return None
     if value.startswith(FORMULA_START):
         report.at(where, f"{value!r} must not begin with {', '.join(FORMULA_START)}")
+        return None
+    return value
+
+
+def read_earnings_code(report: Report, where: Field) -> str | None:
+    """A component's `earnings_code`: 1-64 letters, digits, '-' or '_' (spec section 3)."""
+    value = read_text(report, where)
+    if value is None:
+        return None
+    if len(value) > MAX_EARNINGS_CODE_LENGTH:
+        report.at(where, f"is longer than {MAX_EARNINGS_CODE_LENGTH} characters")
+        return None
+    if not _EARNINGS_CODE.fullmatch(value):
+        report.at(
+            where,
+            f"{value!r} must be letters, digits, '-' and '_' only, starting with a letter or digit",
+        )
         return None
     return value
 

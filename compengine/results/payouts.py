@@ -25,7 +25,7 @@ from compengine.calc.versions import ComponentPlan, check_conflicts, component_p
 from compengine.crediting.credit import Credited, credit
 from compengine.crediting.shares import ShareTable, build_shares
 from compengine.money import format_cents
-from compengine.plan.model import PlanVersion
+from compengine.plan.model import PlanVersion, earnings_code
 from compengine.results.explain import Explanation, explain_line
 from compengine.results.share_parts import share_clauses
 from compengine.results.uncovered import uncovered_warnings
@@ -49,6 +49,7 @@ STORED_LINE_COLUMNS = [
     "paid_before_cents",
     "amount_cents",
     "explanation",
+    "earnings_code",
 ]
 # besides what is stored as columns: earnings through the latest locked month (true-ups),
 # the role credited and the lineage dict (stored as JSON)
@@ -79,19 +80,29 @@ def round_cents(numerators: np.ndarray, den: int) -> np.ndarray:
     return np.where(numerators < 0, -magnitude, magnitude).astype(np.int64)
 
 
-def _line_versions(
+def _line_version_index(
     plan: ComponentPlan, earnings: ComponentEarnings, grid: ContractGrid, period: int
 ) -> np.ndarray:
-    """Version number that governed the latest month <= P in which the component applied."""
+    """Per contract, the index (into plan.versions) of the version that governed the latest
+    month <= P in which the component applied."""
     started = [i for i, v in enumerate(plan.versions) if v.effective_from <= period]
     fallback = started[-1] if started else 0  # the latest version that had begun by P
-    numbers = np.array([v.version for v in plan.versions], dtype=np.int64)
     if grid.months == 0:
-        return np.full(grid.size, numbers[fallback])
+        return np.full(grid.size, fallback)
     applied = earnings.version >= 0
     latest = grid.months - 1 - applied[:, ::-1].argmax(axis=1)
     index = np.where(applied.any(axis=1), earnings.version[np.arange(grid.size), latest], -1)
-    return numbers[np.where(index >= 0, index, fallback)]
+    return np.where(index >= 0, index, fallback)
+
+
+def _version_codes(plan: ComponentPlan) -> np.ndarray:
+    """The component's earnings code in each version; a version without the component
+    takes the code of the latest earlier one that has it (else of the first that does)."""
+    codes, last = [], next(earnings_code(p) for p in plan.parts if p is not None)
+    for part in plan.parts:
+        last = earnings_code(part) if part is not None else last
+        codes.append(last)
+    return np.array(codes, dtype=object)
 
 
 def _line_roles(plan: ComponentPlan, earnings: ComponentEarnings, rows: np.ndarray) -> list[str]:
@@ -206,7 +217,9 @@ def _component_lines(
     lines["plan_id"] = plan.plan_id
     lines["component_id"] = plan.component_id
     lines["component_type"] = plan.type
-    lines["plan_version"] = _line_versions(plan, earnings, grid, period)[rows]
+    version_index = _line_version_index(plan, earnings, grid, period)[rows]
+    lines["plan_version"] = np.array([v.version for v in plan.versions], np.int64)[version_index]
+    lines["earnings_code"] = _version_codes(plan)[version_index]
     lines["account_id"] = grid.account_ids[rows]
     lines["role"] = _line_roles(plan, earnings, rows)
     lines["explanation"], lines["lineage"] = _explain(
@@ -256,6 +269,7 @@ def _not_in_plans(
                 "earned_to_date_cents": 0,
                 "paid_before_cents": paid,
                 "amount_cents": -paid,
+                "earnings_code": key.component_id,
                 "explanation": (
                     f"taken back, component {key.plan_id}/{key.component_id} is in none of the "
                     f"plan files given -> earned to date 0.00, paid before "

@@ -72,3 +72,24 @@ def test_components_in_another_order_keep_the_hash(write_plan):
 def test_what_decides_pay_changes_the_hash(write_plan, old, new):
     assert PLAN.count(old) == 1
     assert _hash(write_plan, PLAN.replace(old, new)) != _hash(write_plan, PLAN)
+
+
+# content_hash(PLAN) as computed before `earnings_code` existed: hashes frozen in users'
+# databases then must not change now.
+HASH_BEFORE_EARNINGS_CODES = "e7fa0d7d749c51ee23186023d193089e944aa901c082a5a76f8393ec71c2704b"
+
+
+def test_a_plan_without_earnings_codes_keeps_the_hash_it_had_before_they_existed(write_plan):
+    assert _hash(write_plan, PLAN) == HASH_BEFORE_EARNINGS_CODES
+
+
+def test_an_earnings_code_written_as_its_default_keeps_the_hash(write_plan):
+    explicit = PLAN.replace("    rate: 0.05\n", "    rate: 0.05\n    earnings_code: ramp\n")
+    assert _hash(write_plan, explicit) == HASH_BEFORE_EARNINGS_CODES
+
+
+def test_an_earnings_code_decides_what_payroll_books_so_it_changes_the_hash(write_plan):
+    coded = PLAN.replace("    rate: 0.05\n", "    rate: 0.05\n    earnings_code: COMM\n")
+    recoded = coded.replace("COMM", "COMM2")
+    hashes = {_hash(write_plan, text) for text in (PLAN, coded, recoded)}
+    assert len(hashes) == 3

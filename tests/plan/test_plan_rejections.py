@@ -50,7 +50,7 @@ def test_unknown_keys_are_rejected_at_every_level(problems):
         "plan.yaml:12: components[0].bonus.every_month: unknown key "
         "(expected one of: attainment_at_least, amount)",
         "plan.yaml:16: components[0].rates: not a key of ramp_realization components "
-        "(expected one of: id, type, role, curve, rate, tiers, cap, bonus)",
+        "(expected one of: id, type, role, curve, rate, tiers, cap, bonus, earnings_code)",
         "plan.yaml:17: owner: unknown key (expected one of: plan, version, name, currency, "
         "effective, scope, lifecycle, components)",
     ]
