@@ -80,7 +80,8 @@ def export(
     check_csrf(who, csrf_token)
     period = url_period(period)
     try:
-        with exclusive(engine(request)) as session:
+        # a double click's second request waits for the first, then finds its batch
+        with exclusive(engine(request), wait=True) as session:
             result = export_period(
                 session, period, idempotency_key, who.principal.name, reissue=reissue == "yes"
             )
@@ -93,10 +94,10 @@ def export(
 def _batch(session: Session, batch_id: str):
     if not batch_id.isascii() or not batch_id.isdigit() or int(batch_id) > MAX_BATCH_ID:
         raise HTTPException(404)
-    try:
-        return get_export(session, int(batch_id))
-    except UserError:
-        raise HTTPException(404) from None
+    batch = get_export(session, int(batch_id))
+    if batch is None:
+        raise HTTPException(404)
+    return batch
 
 
 # before /payroll/exports/{batch_id}, which would match "7.csv" too

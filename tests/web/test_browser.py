@@ -7,8 +7,11 @@ from __future__ import annotations
 import csv
 from decimal import Decimal
 
+import httpx
 import pytest
+from selenium.webdriver.common.action_chains import ActionChains
 from selenium.webdriver.common.by import By
+from selenium.webdriver.support.ui import WebDriverWait
 
 from tests.web.browser import (
     assert_not_blank,
@@ -22,6 +25,7 @@ from tests.web.browser import (
 )
 from tests.web.conftest import cli
 from tests.web.test_ops import state
+from tests.web.test_payroll import batches
 
 
 @pytest.fixture(scope="module")
@@ -83,6 +87,35 @@ def test_ops_run_approve_and_lock_through_the_forms(site, browser, shots):
     assert "It is final." in browser.page_source
 
 
+def test_payroll_exports_with_a_double_click_and_gets_one_batch(site, browser, shots):
+    sign_in(browser, site.base, site.tokens["payroll"])
+    assert browser.current_url.endswith("/payroll")
+    screenshot(browser, shots, "payroll-periods")
+    click(browser, browser.find_element(By.LINK_TEXT, "2027-03"))
+    screenshot(browser, shots, "payroll-period")
+    button = browser.find_element(By.ID, "export")
+    form = {
+        name: browser.find_element(By.NAME, name).get_attribute("value")
+        for name in ("csrf_token", "idempotency_key")
+    }
+    ActionChains(browser).double_click(button).perform()
+    WebDriverWait(browser, 120).until(lambda d: "/payroll/exports/" in d.current_url)
+    WebDriverWait(browser, 120).until(
+        lambda d: d.execute_script("return document.readyState") == "complete"
+    )
+    exported = batches(site.db_url)
+    assert [(b[1], b[3]) for b in exported] == [("2027-03", False)]
+    assert browser.current_url.endswith(f"/payroll/exports/{exported[0][0]}")
+    assert exported[0][4] in browser.page_source  # the sha256 of the CSV
+    # the same form once more, however late: the same batch, still one
+    cookie = browser.get_cookie("compengine_session")["value"]
+    with httpx.Client(base_url=site.base, cookies={"compengine_session": cookie}) as again:
+        resent = again.post("/payroll/periods/2027-03/export", data=form)
+    assert resent.headers["location"] == f"/payroll/exports/{exported[0][0]}"
+    assert len(batches(site.db_url)) == 1
+    screenshot(browser, shots, "payroll-batch")
+
+
 def test_screenshots_of_the_main_pages_are_not_blank_and_fit_a_phone(site, browser, shots):
     browser.set_window_size(360, 800)
     browser.get(f"{site.base}/ops/periods/2027-03")
@@ -91,7 +124,16 @@ def test_screenshots_of_the_main_pages_are_not_blank_and_fit_a_phone(site, brows
     pngs = sorted(shots.glob("*.png"))
     assert {p.name for p in pngs} >= {
         f"{page}-{width}.png"
-        for page in ("rep-periods", "rep-period", "ops-dashboard", "ops-period", "ops-lock")
+        for page in (
+            "rep-periods",
+            "rep-period",
+            "ops-dashboard",
+            "ops-period",
+            "ops-lock",
+            "payroll-periods",
+            "payroll-period",
+            "payroll-batch",
+        )
         for width in (1280, 360)
     }
     for png in pngs:

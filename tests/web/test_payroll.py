@@ -95,14 +95,14 @@ def test_a_new_export_of_an_exported_period_is_refused_unless_reissued(site, cle
 
 
 def test_an_export_without_the_csrf_token_or_by_ops_changes_nothing(site, clerk):
-    before = table_snapshot(site.db_url)
+    ops = site.sign_in("ops")
     form = export_form(clerk, "2027-01")
+    before = table_snapshot(site.db_url)
     for forged in ("", "forged"):
         answer = clerk.post(
             "/payroll/periods/2027-01/export", data={**form, "csrf_token": forged, "reissue": "yes"}
         )
         assert answer.status_code == 403
-    ops = site.sign_in("ops")
     page = ops.get("/payroll/periods/2027-01")
     assert page.status_code == 200 and 'id="export"' not in page.text
     answer = ops.post(
