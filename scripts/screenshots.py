@@ -10,6 +10,7 @@ PNGs into docs/. Writes nothing else.
 
 from __future__ import annotations
 
+import socket
 import subprocess
 import sys
 import time
@@ -25,12 +26,9 @@ COMPENGINE = str(Path(sys.executable).with_name("compengine"))
 DB = f"sqlite:///{ROOT / 'out' / 'demo.db'}"
 PLANS = ROOT / "compengine" / "sample" / "plans"
 DOCS = ROOT / "docs"
-PORT = 8765
-BASE = f"http://127.0.0.1:{PORT}"
 PERIOD = "2027-07"
 # (file name, role, path, widths)
 PAGES = [
-    ("web-login", None, "/login", (1280,)),
     ("web-rep-period", "rep", f"/me/periods/{PERIOD}", (1280, 360)),
     ("web-ops-dashboard", "ops", "/ops", (1280, 360)),
     ("web-ops-period", "ops", f"/ops/periods/{PERIOD}", (1280,)),
@@ -51,6 +49,16 @@ def compengine(*args: str) -> str:
     return done.stdout.strip()
 
 
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+PORT = free_port()
+BASE = f"http://127.0.0.1:{PORT}"
+
+
 def forget(name: str) -> None:
     """Revoke the token `name` if it exists."""
     subprocess.run([COMPENGINE, "--db", DB, "token", "revoke", "--name", name], capture_output=True)
@@ -60,7 +68,7 @@ def wait_for_server(server: subprocess.Popen) -> None:
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         if server.poll() is not None:
-            sys.exit("compengine serve stopped; is port 8765 free?")
+            sys.exit(f"compengine serve stopped; is port {PORT} free?")
         try:
             with urllib.request.urlopen(f"{BASE}/api/v1/health", timeout=1):
                 return
@@ -112,7 +120,7 @@ def main() -> None:
         try:
             signed_in_as = None
             for name, role, path, widths in PAGES:
-                if role != signed_in_as and role is not None:
+                if role != signed_in_as:
                     sign_in(driver, tokens[role])
                     signed_in_as = role
                 driver.get(BASE + path)
