@@ -26,6 +26,7 @@ from compengine.cycles.run import run_period
 from compengine.errors import UserError
 from compengine.storage.locking import exclusive
 from compengine.storage.models import Hold, Payee, Period
+from compengine.views.payee_period import PayeePeriod
 from compengine.web.access import check_csrf, engine, role
 from compengine.web.exceptions import period_exceptions
 from compengine.web.plans import server_plans
@@ -274,7 +275,7 @@ _hold_action("hold", manual.hold)
 _hold_action("release", manual.release)
 
 
-def _payee_period(request: Request, who: SignedIn, period: str, payee_id: str):
+def _payee_period(request: Request, period: str, payee_id: str) -> PayeePeriod:
     period = url_period(period)
     with Session(engine(request)) as session:
         if session.get(Period, period) is None:
@@ -284,7 +285,7 @@ def _payee_period(request: Request, who: SignedIn, period: str, payee_id: str):
 
 @router.get("/ops/periods/{period}/payees/{payee_id}")
 def payee_page(request: Request, period: str, payee_id: str, who: SignedIn = OPS) -> Response:
-    view = _payee_period(request, who, period, payee_id)
+    view = _payee_period(request, period, payee_id)
     base = f"/ops/periods/{view.header.period}"
     return statement_page(
         request,
@@ -297,4 +298,4 @@ def payee_page(request: Request, period: str, payee_id: str, who: SignedIn = OPS
 
 @router.get("/ops/periods/{period}/payees/{payee_id}/statement.pdf")
 def payee_pdf(request: Request, period: str, payee_id: str, who: SignedIn = OPS) -> Response:
-    return statement_pdf(_payee_period(request, who, period, payee_id))
+    return statement_pdf(_payee_period(request, period, payee_id))

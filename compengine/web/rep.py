@@ -10,6 +10,7 @@ from sqlmodel import Session, select
 from compengine.access.tokens import Role
 from compengine.cycles.periods import APPROVED, LOCKED, get_period
 from compengine.storage.models import Payee, Period
+from compengine.views.payee_period import PayeePeriod
 from compengine.web.access import engine, role
 from compengine.web.plans import server_plans
 from compengine.web.render import page
@@ -36,7 +37,7 @@ def my_periods(request: Request, who: SignedIn = REP) -> Response:
     return page(request, "rep_periods.html.j2", who, title="My pay", payee=payee, periods=periods)
 
 
-def _visible_view(request: Request, who: SignedIn, period: str):
+def _visible_view(request: Request, who: SignedIn, period: str) -> PayeePeriod:
     period = url_period(period)
     with Session(engine(request)) as session:
         if get_period(session, period).state not in VISIBLE:

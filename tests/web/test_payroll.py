@@ -60,34 +60,33 @@ def test_the_period_page_shows_each_payees_pay_by_earnings_code(site, clerk):
         assert f'"num">{format_cents(row.amount_cents, grouping=True)}<' in page
 
 
-def test_an_export_sent_twice_with_the_pages_key_makes_one_batch(site, clerk):
+def test_an_export_sent_twice_makes_one_batch_whose_csv_is_the_stored_bytes(site, clerk):
+    """One story, in order (each step needs the one before): export, the same form
+    again, download, a new export refused, a reissue."""
     form = export_form(clerk, "2027-01")
     first = clerk.post("/payroll/periods/2027-01/export", data=form)
     again = clerk.post("/payroll/periods/2027-01/export", data=form)
     assert first.status_code == again.status_code == 303
     assert first.headers["location"] == again.headers["location"]
     (batch,) = batches(site.db_url)
-    assert batch[1:3] == ("2027-01", "payroll-web")
-    assert first.headers["location"] == f"/payroll/exports/{batch[0]}"
+    batch_id, period, actor, reissue, sha256, content = batch
+    assert (period, actor, reissue) == ("2027-01", "payroll-web", False)
+    assert first.headers["location"] == f"/payroll/exports/{batch_id}"
     page = clerk.get(first.headers["location"])
-    assert page.status_code == 200 and batch[4] in page.text
+    assert page.status_code == 200 and sha256 in page.text
 
+    download = clerk.get(f"/payroll/exports/{batch_id}.csv")
+    assert download.status_code == 200 and download.headers["content-type"].startswith("text/csv")
+    assert download.content == content.encode("utf-8")
+    assert hashlib.sha256(download.content).hexdigest() == sha256
+    assert "attachment" in download.headers["content-disposition"]
+    assert site.sign_in("ops").get(f"/payroll/exports/{batch_id}.csv").content == download.content
 
-def test_the_csv_download_is_the_stored_bytes(site, clerk):
-    (batch_id, *_, sha256, content) = batches(site.db_url)[0]
-    answer = clerk.get(f"/payroll/exports/{batch_id}.csv")
-    assert answer.status_code == 200 and answer.headers["content-type"].startswith("text/csv")
-    assert answer.content == content.encode("utf-8")
-    assert hashlib.sha256(answer.content).hexdigest() == sha256
-    assert "attachment" in answer.headers["content-disposition"]
-    ops = site.sign_in("ops")
-    assert ops.get(f"/payroll/exports/{batch_id}.csv").content == answer.content
-
-
-def test_a_new_export_of_an_exported_period_is_refused_unless_reissued(site, clerk):
+    form = export_form(clerk, "2027-01")
     before = table_snapshot(site.db_url)
-    refused = clerk.post("/payroll/periods/2027-01/export", data=export_form(clerk, "2027-01"))
+    refused = clerk.post("/payroll/periods/2027-01/export", data=form)
     assert refused.status_code == 409 and "Refused, nothing was changed" in refused.text
+    assert f"period 2027-01 was already exported (batch {batch_id}" in refused.text
     assert table_snapshot(site.db_url) == before
     form = {**export_form(clerk, "2027-01"), "reissue": "yes"}
     assert clerk.post("/payroll/periods/2027-01/export", data=form).status_code == 303
