@@ -6,13 +6,14 @@ from __future__ import annotations
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import RedirectResponse, Response
+from fastapi.responses import PlainTextResponse, RedirectResponse, Response
 from starlette.exceptions import HTTPException
 
 from compengine.errors import UserError
 from compengine.web.access import Forbidden, NotSignedIn
 from compengine.web.render import page
 
+MOUNTED = "/api/"  # the REST API, mounted beside the pages by compengine.server
 TITLES = {
     400: "Bad request",
     403: "Not allowed",
@@ -60,6 +61,10 @@ def install(app: FastAPI) -> None:
         return error_page(request, 409, str(error))
 
     async def crashed(request: Request, _: Exception) -> Response:
+        """The server's last resort for any path: HTML for the pages, plain text for
+        anything mounted beside them (the API answers its own errors)."""
+        if request.url.path.startswith(MOUNTED):
+            return PlainTextResponse("Internal Server Error", status_code=500)
         return error_page(request, 500)
 
     app.add_exception_handler(NotSignedIn, not_signed_in)
