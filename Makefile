@@ -79,6 +79,7 @@ demo: $(INSTALLED)
 	for attempt in $$(seq 150); do curl -sf http://127.0.0.1:$$port/api/v1/health > /dev/null && break; sleep 0.2; done; \
 	echo "curl -H 'Authorization: Bearer ***' -H 'Accept: text/csv' http://127.0.0.1:$$port/api/v1/periods/2027-07/payouts"; \
 	curl -sSf -H "Authorization: Bearer $$token" -H "Accept: text/csv" http://127.0.0.1:$$port/api/v1/periods/2027-07/payouts
+	@$(MAKE) --no-print-directory web-demo
 
 lint: $(INSTALLED)
 	$(BIN)/ruff check compengine tests migrations
@@ -97,3 +98,22 @@ test: lint
 	fi; \
 	echo "==> pytest on SQLite and PostgreSQL"; \
 	$(BIN)/pytest -n 2 $(PYTEST_ARGS)
+
+# The web pages (spec section 11) on the demo database: `make demo` ends here, creating one
+# token per role (shown once) and saying how to start the server. `make screenshots`
+# retakes the README's pictures of the pages (docs/web-*.png) from the demo database.
+.PHONY: web-demo screenshots
+web-demo: $(INSTALLED)
+	@ops=$$($(COMPENGINE) token create --name demo-ops --role ops) \
+	&& ae2=$$($(COMPENGINE) token create --name demo-ae2 --role rep --payee ae2) \
+	&& payroll=$$($(COMPENGINE) token create --name demo-payroll --role payroll) \
+	&& echo "==> web pages: start the server with" \
+	&& echo "    $(COMPENGINE) serve --plans $(SAMPLE)/plans/" \
+	&& echo "    then open http://127.0.0.1:8000/login and paste one of these tokens:" \
+	&& echo "    ops (run, approve, lock):  $$ops" \
+	&& echo "    rep ae2 (Ben Okafor):      $$ae2" \
+	&& echo "    payroll (export):          $$payroll"
+
+screenshots: $(INSTALLED)
+	@test -f $(DEMO_DB) || { echo "run 'make demo' first" >&2; exit 1; }
+	$(BIN)/python scripts/screenshots.py
