@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 
-from compengine.web import errors, login, ops, payroll, rep
+from compengine.web import analytics, errors, login, ops, payroll, rep
 
 
 def add_web_pages(app: FastAPI) -> None:
     """Routes and HTML error pages; `app.state.config` is the server's ServerConfig. The API
     mounted under /api/v1 keeps its own error answers."""
     errors.install(app)
-    for module in (login, rep, ops, payroll):
+    for module in (login, rep, ops, analytics, payroll):
         app.include_router(module.router, include_in_schema=False)

@@ -131,11 +131,6 @@ def go_to_period(request: Request, period: str = "", who: SignedIn = OPS) -> Res
     return RedirectResponse(f"/ops/periods/{url_period(period)}", status_code=303)
 
 
-@router.get("/ops/analytics")
-def analytics(request: Request, who: SignedIn = OPS) -> Response:
-    return page(request, "ops_analytics.html.j2", who, title="Realization analytics")
-
-
 @router.get("/ops/periods/{period}")
 def period_page(request: Request, period: str, who: SignedIn = OPS) -> Response:
     return _period_page(request, who, url_period(period))
