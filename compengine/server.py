@@ -24,10 +24,12 @@ class ServerConfig:
 
 def create_app(config: ServerConfig) -> FastAPI:
     from compengine.api.app import ApiMount, create_api
+    from compengine.api.limits import BodyLimit
     from compengine.web.app import add_web_pages
 
     app = FastAPI(title="compengine", docs_url=None, redoc_url=None, openapi_url=None)
     app.state.config = config
+    app.add_middleware(BodyLimit)  # the web forms' bodies are as short as the API's
     app.router.routes.append(ApiMount(API_PREFIX, create_api(config)))
     add_web_pages(app)
     return app

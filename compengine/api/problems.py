@@ -20,6 +20,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 from sqlalchemy.exc import InterfaceError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from compengine.errors import UserError
@@ -118,5 +119,5 @@ def install_handlers(api: FastAPI) -> None:
             503, phrase(503), "the database cannot be used right now; try again later"
         )
 
-    for unavailable in (OperationalError, InterfaceError):
+    for unavailable in (OperationalError, InterfaceError, PoolTimeout):
         api.add_exception_handler(unavailable, _unavailable)

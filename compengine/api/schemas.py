@@ -13,7 +13,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StrictBool, StrictStr
 
-from compengine.cycles.inputs import checked_reason
+from compengine.cycles.inputs import MAX_REASON_LENGTH, checked_reason
 from compengine.cycles.reports import utc_text
 from compengine.errors import UserError
 from compengine.money import format_cents, parse_money
@@ -22,7 +22,7 @@ from compengine.storage.models import PayoutLine
 
 MONEY_PATTERN = r"^-?[0-9]+\.[0-9]{2}$"
 PERIOD_PATTERN = r"^[0-9]{4}-(0[1-9]|1[0-2])$"
-MAX_REASON = 1000  # characters of a reason, like every free text (README, decisions)
+MAX_REASON = MAX_REASON_LENGTH  # characters of a reason, like every free text (README)
 MAX_ID = 200  # spec section 1
 
 Money = Annotated[

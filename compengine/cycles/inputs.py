@@ -21,10 +21,18 @@ def require_payee(session: Session, payee_id: str) -> str:
     return payee_id
 
 
+MAX_REASON_LENGTH = 1000  # characters: a reason is a sentence, printed on statements
+
+
 def checked_reason(reason: str) -> str:
-    """A reason as it is stored: trimmed, not empty, without control characters."""
+    """A reason as it is stored: trimmed, not empty, without control characters, at most
+    MAX_REASON_LENGTH characters (the statements print it; a bound keeps them fast)."""
     if not reason.strip():
         raise UserError.single("--reason: a reason is required")
+    if len(reason.strip()) > MAX_REASON_LENGTH:
+        raise UserError.single(
+            f"--reason: at most {MAX_REASON_LENGTH:,} characters, not {len(reason.strip()):,}"
+        )
     if _CONTROL.search(reason):
         raise UserError.single("--reason: control characters are not allowed (tabs are)")
     return reason.strip()

@@ -7,6 +7,8 @@ from __future__ import annotations
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import PlainTextResponse, RedirectResponse, Response
+from sqlalchemy.exc import DataError, InterfaceError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException
 
 from compengine.errors import UserError
@@ -21,12 +23,15 @@ TITLES = {
     405: "Not allowed here",
     409: "Refused",
     500: "Something went wrong",
+    503: "Busy",
 }
 DETAILS = {
     400: "The address or the form is not valid.",
     404: "There is no such page.",
     405: "This page does not take that kind of request.",
     500: "The server could not answer this request. Nothing was changed.",
+    503: "The database is busy (a run or a load is writing) or cannot be reached right "
+    "now. Nothing was changed; try again in a moment.",
 }
 
 
@@ -60,6 +65,13 @@ def install(app: FastAPI) -> None:
         """A refusal no page handled itself, such as plan files that do not load."""
         return error_page(request, 409, str(error))
 
+    async def unstorable(request: Request, _: Exception) -> Response:
+        """A value the database cannot hold (a NUL character in an id on PostgreSQL)."""
+        return error_page(request, 400)
+
+    async def unavailable(request: Request, _: Exception) -> Response:
+        return error_page(request, 503)
+
     async def crashed(request: Request, _: Exception) -> Response:
         """The server's last resort for any path: HTML for the pages, plain text for
         anything mounted beside them (the API answers its own errors)."""
@@ -72,4 +84,7 @@ def install(app: FastAPI) -> None:
     app.add_exception_handler(HTTPException, http_error)
     app.add_exception_handler(RequestValidationError, invalid)
     app.add_exception_handler(UserError, refused)
+    app.add_exception_handler(DataError, unstorable)
+    for error in (OperationalError, InterfaceError, PoolTimeout):
+        app.add_exception_handler(error, unavailable)
     app.add_exception_handler(Exception, crashed)

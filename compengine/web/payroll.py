@@ -92,7 +92,12 @@ def export(
 
 
 def _batch(session: Session, batch_id: str):
-    if not batch_id.isascii() or not batch_id.isdigit() or int(batch_id) > MAX_BATCH_ID:
+    if (
+        len(batch_id) > len(str(MAX_BATCH_ID))
+        or not batch_id.isascii()
+        or not batch_id.isdigit()
+        or int(batch_id) > MAX_BATCH_ID
+    ):
         raise HTTPException(404)
     batch = get_export(session, int(batch_id))
     if batch is None:

@@ -213,6 +213,17 @@ def test_reasons_with_control_characters_are_refused(acme, db_url):
     )
 
 
+def test_reasons_have_a_bound_since_statements_print_them(acme, db_url):
+    run(acme, "2027-01")
+    refused(
+        acme,
+        db_url,
+        *("hold", "--payee", "ae1", "--period", "2027-01", "--reason", "y" * 1001),
+        message="--reason: at most 1,000 characters, not 1,001",
+    )
+    assert acme("hold", "--payee", "ae1", "--period", "2027-01", "--reason", "y" * 1000).code == 0
+
+
 @pytest.mark.parametrize(
     "command",
     [

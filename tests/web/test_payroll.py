@@ -115,7 +115,8 @@ def test_an_export_without_the_csrf_token_or_by_ops_changes_nothing(site, clerk)
 @pytest.mark.parametrize(
     "path",
     ["/payroll/exports/999", "/payroll/exports/abc", "/payroll/exports/1e3.csv",
-     "/payroll/exports/99999999999999999999999.csv", "/payroll/exports/%C2%B9"],
+     "/payroll/exports/99999999999999999999999.csv", "/payroll/exports/%C2%B9",
+     "/payroll/exports/" + "9" * 5000, "/payroll/exports/" + "9" * 5000 + ".csv"],
 )  # fmt: skip
 def test_a_batch_that_does_not_exist_is_not_found(site, clerk, path):
     answer = clerk.get(path)

@@ -13,6 +13,8 @@ from sqlalchemy import create_engine, text
 from sqlmodel import Session
 
 from compengine.access.tokens import Role, create_token
+from compengine.storage.database import open_database, parse_database_url
+from compengine.storage.locking import exclusive
 from tests.conftest import table_snapshot
 from tests.web.conftest import cli, csrf_of
 
@@ -100,6 +102,32 @@ def test_a_sign_in_post_without_the_forms_value_is_refused_with_nothing_changed(
         answer = client.post("/login", data=data)
         assert answer.status_code == 403 and "text/html" in answer.headers["content-type"]
     assert table_snapshot(site.db_url) == before
+
+
+def test_a_huge_sign_in_body_is_refused_before_it_is_read(site):
+    client = site.client()
+    before = table_snapshot(site.db_url)
+    answer = client.post("/login", data={f"f{i}": "b" * 100_000 for i in range(5)})
+    assert answer.status_code == 413
+    assert table_snapshot(site.db_url) == before
+
+
+def test_sign_in_while_a_command_holds_the_database(site):
+    """SQLite has one writer: signing in (a write) waits, then says the database is busy.
+    PostgreSQL's command lock is advisory: signing in goes on during a run."""
+    client = site.client()
+    form = client.get("/login")
+    engine = open_database(parse_database_url(site.db_url))
+    with exclusive(engine):
+        answer = client.post(
+            "/login", data={"token": site.tokens["ops"], "csrf_token": csrf_of(form.text)}
+        )
+    engine.dispose()
+    if site.db_url.startswith("sqlite"):
+        assert answer.status_code == 503 and "The database is busy" in answer.text
+    else:
+        assert answer.status_code == 303
+    assert "Traceback" not in answer.text
 
 
 def test_sign_out_ends_the_session_on_the_server_so_the_old_cookie_no_longer_works(site):
