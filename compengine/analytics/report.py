@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from compengine.analytics.bridge import TOTAL_GROUP, Bridge, GroupBy, compute_bridge
 from compengine.analytics.charts import ramp_curve_svg, waterfall_svg
-from compengine.analytics.figures import ratio_text, record
+from compengine.analytics.figures import FIGURE_KEYS, RATIO_KEYS, ratio_text, record
 from compengine.analytics.plan_windows import WindowCheck, check_windows
 from compengine.analytics.windows import (
     Windows,
@@ -128,6 +128,9 @@ def _title(by: GroupBy | None, group: str) -> str:
 
 
 WINDOW_KEYS = ("group", "contracts", "p25", "p50", "p75", "suggested_window_months", "curve")
+# the columns of the tables and CSV (the curve is a chart, or columns of its own in CSV)
+BRIDGE_COLUMNS = ["group", *FIGURE_KEYS, *RATIO_KEYS]
+WINDOW_COLUMNS = [key for key in WINDOW_KEYS if key != "curve"]
 CONTRACT_KEYS = (
     "contract_id",
     "account_id",

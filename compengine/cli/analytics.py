@@ -14,25 +14,11 @@ import typer
 from sqlmodel import Session
 
 from compengine.analytics.bridge import GroupBy
-from compengine.analytics.figures import FIGURE_KEYS, RATIO_KEYS
 from compengine.analytics.windows import WindowsBy
 from compengine.cli.common import PLANS_OPTION, state
 from compengine.cli.output import print_table, terminal_text
 from compengine.errors import UserError
 from compengine.safe_csv import csv_text
-
-BRIDGE_COLUMNS = ["group", *FIGURE_KEYS, *RATIO_KEYS]
-WINDOW_COLUMNS = ["group", "contracts", "p25", "p50", "p75", "suggested_window_months"]
-CONTRACT_COLUMNS = [
-    "contract_id",
-    "account_id",
-    "group",
-    "first_purchase",
-    "history_months",
-    "plateau",
-    "ramp_length",
-]
-
 
 E = TypeVar("E", bound=StrEnum)
 
@@ -105,7 +91,7 @@ def _register_bridge(app: typer.Typer) -> None:
         """How run rate moved from --from to --to: churn, existing accounts, new commitments
         and how much of them was realized."""
         from compengine.analytics.page import bridge_html
-        from compengine.analytics.report import bridge_report
+        from compengine.analytics.report import BRIDGE_COLUMNS, bridge_report
         from compengine.plan.load import load_plans
 
         app_state = state(ctx)
@@ -161,14 +147,14 @@ def _register_windows(app: typer.Typer) -> None:
         """The ramp window the data suggests: per group, the percentiles of the contracts'
         ramp lengths and their mean normalized ramp curve."""
         from compengine.analytics.page import windows_html
-        from compengine.analytics.report import windows_report
+        from compengine.analytics.report import CONTRACT_KEYS, WINDOW_COLUMNS, windows_report
 
         with Session(state(ctx).engine) as session:
             report = windows_report(
                 session, by=choice("--by", by, WindowsBy), min_history=min_history
             )
         records = report.contracts if contracts else report.rows
-        columns = CONTRACT_COLUMNS if contracts else WINDOW_COLUMNS
+        columns = list(CONTRACT_KEYS) if contracts else WINDOW_COLUMNS
         if fmt is ReportFormat.json:
             content = json.dumps(records, indent=2) + "\n"
         elif fmt is ReportFormat.csv:

@@ -12,8 +12,12 @@ from sqlmodel import Session
 from compengine.access.tokens import Role
 from compengine.analytics.alerts import ALERT_COLUMNS, alert_row, period_alerts
 from compengine.analytics.bridge import GroupBy
-from compengine.analytics.figures import FIGURE_KEYS, RATIO_KEYS
-from compengine.analytics.report import WINDOW_KEYS, bridge_report, windows_report
+from compengine.analytics.report import (
+    BRIDGE_COLUMNS,
+    WINDOW_COLUMNS,
+    bridge_report,
+    windows_report,
+)
 from compengine.analytics.windows import WindowsBy
 from compengine.cycles.reports import period_status
 from compengine.errors import UserError
@@ -24,8 +28,6 @@ from compengine.web.sessions import SignedIn
 
 router = APIRouter()
 OPS = Depends(role(Role.ops))
-BRIDGE_COLUMNS = ["group", *FIGURE_KEYS, *RATIO_KEYS]
-WINDOW_COLUMNS = [key for key in WINDOW_KEYS if key != "curve"]
 
 
 def _choice(option: str, value: str, kind: type[GroupBy] | type[WindowsBy]):
