@@ -153,6 +153,16 @@ def _act(
     return RedirectResponse(f"/ops/periods/{period}?done={action}", status_code=303)
 
 
+def _under_lock(request: Request, change: Callable[[Session], object]) -> Callable[[], None]:
+    """`change` as the command line makes it: in one transaction holding its lock."""
+
+    def work() -> None:
+        with exclusive(engine(request)) as session:
+            change(session)
+
+    return work
+
+
 def _checked(who: SignedIn, period: str, csrf_token: str) -> str:
     check_csrf(who, csrf_token)
     return url_period(period)
@@ -171,11 +181,8 @@ def run(request: Request, period: str, csrf_token: str = Form(""), who: SignedIn
 @router.post("/ops/periods/{period}/approve")
 def approve(request: Request, period: str, csrf_token: str = Form(""), who: SignedIn = OPS):
     period = _checked(who, period, csrf_token)
-
-    def work() -> None:
-        with exclusive(engine(request)) as session:
-            transitions.approve(session, period, who.principal.name)
-
+    actor = who.principal.name
+    work = _under_lock(request, lambda session: transitions.approve(session, period, actor))
     return _act(request, who, period, "approve", work)
 
 
@@ -200,11 +207,8 @@ def lock(
     period = _checked(who, period, csrf_token)
     if confirm != "lock":
         return RedirectResponse(f"/ops/periods/{period}/lock", status_code=303)
-
-    def work() -> None:
-        with exclusive(engine(request)) as session:
-            transitions.lock(session, period, who.principal.name)
-
+    actor = who.principal.name
+    work = _under_lock(request, lambda session: transitions.lock(session, period, actor))
     return _act(request, who, period, "lock", work)
 
 
@@ -217,11 +221,8 @@ def reopen(
     who: SignedIn = OPS,
 ) -> Response:
     period = _checked(who, period, csrf_token)
-
-    def work() -> None:
-        with exclusive(engine(request)) as session:
-            transitions.reopen(session, period, who.principal.name, reason)
-
+    actor = who.principal.name
+    work = _under_lock(request, lambda session: transitions.reopen(session, period, actor, reason))
     return _act(request, who, period, "reopen", work, {"reopen_reason": reason})
 
 
@@ -236,11 +237,11 @@ def adjust(
     who: SignedIn = OPS,
 ) -> Response:
     period = _checked(who, period, csrf_token)
-
-    def work() -> None:
-        with exclusive(engine(request)) as session:
-            manual.adjust(session, period, payee.strip(), amount, reason, who.principal.name)
-
+    actor = who.principal.name
+    work = _under_lock(
+        request,
+        lambda session: manual.adjust(session, period, payee.strip(), amount, reason, actor),
+    )
     form = {"adjust_payee": payee, "adjust_amount": amount, "adjust_reason": reason}
     return _act(request, who, period, "adjust", work, form)
 
@@ -255,11 +256,10 @@ def _hold_action(action: str, hold: Callable[..., None]):
         who: SignedIn = OPS,
     ) -> Response:
         period = _checked(who, period, csrf_token)
-
-        def work() -> None:
-            with exclusive(engine(request)) as session:
-                hold(session, period, payee.strip(), reason, who.principal.name)
-
+        actor = who.principal.name
+        work = _under_lock(
+            request, lambda session: hold(session, period, payee.strip(), reason, actor)
+        )
         form = {f"{action}_payee": payee, f"{action}_reason": reason}
         return _act(request, who, period, action, work, form)
 
