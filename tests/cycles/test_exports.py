@@ -7,7 +7,7 @@ import json
 import threading
 
 import pytest
-from sqlalchemy import create_engine, select
+from sqlalchemy import select
 from sqlmodel import Session
 
 from compengine.cycles import exports
@@ -19,6 +19,7 @@ from compengine.cycles.exports import (
     list_exports,
 )
 from compengine.errors import UserError
+from compengine.storage.database import make_engine
 from compengine.storage.locking import exclusive
 from compengine.storage.models import AuditEvent, ExportBatch
 from tests.conftest import table_snapshot
@@ -27,8 +28,9 @@ from tests.payroll_scenario import PERIOD_1_CSV, PERIOD_1_ROWS, build_payroll_pe
 
 @pytest.fixture
 def payroll_db(cli, db_url, tmp_path):
+    """compengine's own engine: on SQLite only its BEGIN IMMEDIATE takes the write lock."""
     build_payroll_periods(cli, tmp_path)
-    engine = create_engine(db_url)
+    engine = make_engine(db_url)
     yield engine
     engine.dispose()
 
