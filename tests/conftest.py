@@ -25,6 +25,7 @@ from sqlalchemy import create_engine, inspect, text
 from sqlalchemy.engine import make_url
 
 from compengine.cli import main
+from tests.templates import Builder, Templates
 
 PG_ENV = "COMPENGINE_TEST_PG_URL"
 # The settings a developer's shell may hold; tests choose their own.
@@ -61,6 +62,24 @@ def db_url(request, tmp_path) -> Iterator[str]:
     else:
         with fresh_postgres_database() as url:
             yield url
+
+
+@pytest.fixture(scope="session")
+def templates(tmp_path_factory) -> Iterator[Templates]:
+    built = Templates(tmp_path_factory.mktemp("templates"), os.environ.get(PG_ENV))
+    yield built
+    built.drop()
+
+
+@pytest.fixture
+def from_template(templates, db_url, tmp_path, cli_here) -> Callable[[str, Builder], object]:
+    """`from_template(name, build)`: this test's database and folder as `build(cli, folder)`
+    left them, built once per process (tests/templates.py); returns what `build` did."""
+
+    def copy(name: str, build: Builder) -> object:
+        return templates.copy(name, build, db_url=db_url, folder=tmp_path, cli_here=cli_here)
+
+    return copy
 
 
 @dataclass

@@ -236,6 +236,7 @@ def _global_options(
         plans=settings.plans,
         url_origin=settings.db.origin,
     )
+    ctx.call_on_close(ctx.obj.close)
 
 
 _registered: set[str] = set()  # modules already on `app` (tests run many commands)

@@ -47,6 +47,12 @@ class AppState:
 
         return open_database(self.database)
 
+    def close(self) -> None:
+        """Release the database's connections: a command run in-process (tests, the
+        server's helpers) must not leave sessions open on the server."""
+        if "engine" in self.__dict__:
+            self.engine.dispose()
+
     def engine_for_init(self) -> Engine:
         from compengine.storage.database import open_for_init
 

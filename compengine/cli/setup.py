@@ -13,7 +13,11 @@ def register(app: typer.Typer) -> None:
     def init(ctx: typer.Context) -> None:
         """Create or migrate the database schema (Alembic)."""
         app_state = state(ctx)
-        change = upgrade_schema(app_state.engine_for_init())
+        engine = app_state.engine_for_init()
+        try:
+            change = upgrade_schema(engine)
+        finally:
+            engine.dispose()
         where = shown(app_state.database)
         if change.before is None:
             typer.echo(f"created the compengine schema (revision {change.after}) in {where}")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import httpx
 
-from tests.access.test_tokens import DATA
+from tests.cycles.conftest import DATA
 from tests.server import running_server
 
 

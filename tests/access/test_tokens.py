@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-from pathlib import Path
 
 import pytest
 from sqlalchemy import create_engine, text
@@ -13,14 +12,12 @@ from sqlmodel import Session
 
 from compengine.access.tokens import Role, authenticate
 from tests.conftest import table_snapshot
-
-DATA = Path(__file__).parent.parent / "data" / "worked_example"
+from tests.cycles.conftest import load_worked_example
 
 
 @pytest.fixture
-def acme(cli):
-    assert cli("init").code == 0
-    assert cli("load", DATA).code == 0
+def acme(cli, from_template):
+    from_template("worked-example", load_worked_example)
     return cli
 
 

@@ -4,13 +4,11 @@ from __future__ import annotations
 
 import pytest
 
-from tests.cycles.conftest import DATA
+from tests.cycles.conftest import load_worked_example
 
 
 @pytest.fixture
-def loaded(cli):
+def loaded(cli, from_template):
     """init + load of the worked example (section 7); returns the cli runner."""
-    assert cli("init").code == 0
-    result = cli("load", DATA)
-    assert result.code == 0, result.err
+    from_template("worked-example", load_worked_example)
     return cli

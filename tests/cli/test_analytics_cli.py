@@ -30,11 +30,15 @@ SEED_TOTAL = {
 SPAN = ("--from", "2027-01", "--to", "2027-12", "--plans", PLANS)
 
 
-@pytest.fixture
-def seeded(cli):
+def load_seed(cli, _folder) -> None:
     assert cli("init").code == 0
     loaded = cli("load", SEED)
     assert loaded.code == 0, loaded.err
+
+
+@pytest.fixture
+def seeded(cli, from_template):
+    from_template("analytics-seed", load_seed)
     return cli
 
 

@@ -12,8 +12,8 @@ from tests.payroll_scenario import PERIOD_1_CSV, build_payroll_periods
 
 
 @pytest.fixture
-def payroll_cli(cli, tmp_path):
-    build_payroll_periods(cli, tmp_path)
+def payroll_cli(cli, from_template):
+    from_template("payroll-periods", build_payroll_periods)
     return cli
 
 

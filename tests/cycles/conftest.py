@@ -11,12 +11,17 @@ DATA = Path(__file__).parent.parent / "data" / "worked_example"
 PLAN = DATA / "plan.yaml"
 
 
-@pytest.fixture
-def acme(cli):
-    """init + load of the worked example; returns the cli runner."""
+def load_worked_example(cli, _folder: Path) -> None:
+    """init + load of the worked example: the start of most database tests (a template)."""
     assert cli("init").code == 0
     loaded = cli("load", DATA)
     assert loaded.code == 0, loaded.err
+
+
+@pytest.fixture
+def acme(cli, from_template):
+    """init + load of the worked example; returns the cli runner."""
+    from_template("worked-example", load_worked_example)
     return cli
 
 

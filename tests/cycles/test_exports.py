@@ -27,9 +27,9 @@ from tests.payroll_scenario import PERIOD_1_CSV, PERIOD_1_ROWS, build_payroll_pe
 
 
 @pytest.fixture
-def payroll_db(cli, db_url, tmp_path):
+def payroll_db(db_url, from_template):
     """compengine's own engine: on SQLite only its BEGIN IMMEDIATE takes the write lock."""
-    build_payroll_periods(cli, tmp_path)
+    from_template("payroll-periods", build_payroll_periods)
     engine = make_engine(db_url)
     yield engine
     engine.dispose()

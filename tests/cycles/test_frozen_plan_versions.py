@@ -28,16 +28,20 @@ SAFE = (
 )
 
 
-@pytest.fixture
-def locked_half_year(cli, db_url):
+def lock_half_year(cli, folder: Path) -> None:
     """The demo: sample data loaded, 2027-01..06 run, approved and locked with plans/."""
-    shutil.copytree(REPO / "compengine" / "sample" / "plans", "plans")
+    shutil.copytree(REPO / "compengine" / "sample" / "plans", folder / "plans")
     assert cli("init").code == 0
     assert cli("load", REPO / "compengine" / "sample").code == 0
     for month in range(1, 7):
         for command in ("run", "approve", "lock"):
             result = cli(command, "--period", f"2027-{month:02d}")
             assert result.code == 0, result.err
+
+
+@pytest.fixture
+def locked_half_year(cli, from_template):
+    from_template("locked-half-year", lock_half_year)
     return cli
 
 

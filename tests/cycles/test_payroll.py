@@ -18,8 +18,8 @@ from tests.payroll_scenario import (
 
 
 @pytest.fixture
-def payroll_db(cli, db_url, tmp_path):
-    build_payroll_periods(cli, tmp_path)
+def payroll_db(db_url, from_template):
+    from_template("payroll-periods", build_payroll_periods)
     engine = create_engine(db_url)
     yield engine
     engine.dispose()

@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta, timezone
 import pytest
 
 from tests.conftest import table_snapshot
-from tests.cycles.conftest import run
+from tests.cycles.conftest import load_worked_example, run
 
 UTC_TIME = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}\+00:00$")
 
@@ -28,17 +28,22 @@ def refused(cli, db_url, *args, message):
     assert table_snapshot(db_url) == before
 
 
-@pytest.fixture
-def cycle(acme):
+def report_cycle(cli, folder) -> None:
     """2027-01 run, approved and locked; 2027-02 run, adjusted, held and released."""
-    run(acme, "2027-01")
-    acme("approve", "--period", "2027-01")
-    acme("lock", "--period", "2027-01")
-    run(acme, "2027-02")
-    acme("adjust", "--payee", "ae1", "--period", "2027-02", "--amount", "25", "--reason", "spiff")
-    acme("hold", "--payee", "csm1", "--period", "2027-02", "--reason", "paperwork")
-    acme("release", "--payee", "csm1", "--period", "2027-02", "--reason", "signed")
-    return acme
+    load_worked_example(cli, folder)
+    run(cli, "2027-01")
+    cli("approve", "--period", "2027-01")
+    cli("lock", "--period", "2027-01")
+    run(cli, "2027-02")
+    cli("adjust", "--payee", "ae1", "--period", "2027-02", "--amount", "25", "--reason", "spiff")
+    cli("hold", "--payee", "csm1", "--period", "2027-02", "--reason", "paperwork")
+    cli("release", "--payee", "csm1", "--period", "2027-02", "--reason", "signed")
+
+
+@pytest.fixture
+def cycle(cli, from_template):
+    from_template("report-cycle", report_cycle)
+    return cli
 
 
 def test_audit_shows_every_event_in_utc_with_its_offset(cycle):

@@ -36,11 +36,15 @@ def worked_example(tmp_path) -> Path:
     return directory
 
 
-@pytest.fixture
-def initialized(cli) -> Callable:
-    """The `cli` runner on a database whose schema exists."""
+def create_schema(cli, _folder: Path) -> None:
     result = cli("init")
     assert result.code == 0, result.err
+
+
+@pytest.fixture
+def initialized(cli, from_template) -> Callable:
+    """The `cli` runner on a database whose schema exists."""
+    from_template("schema", create_schema)
     return cli
 
 

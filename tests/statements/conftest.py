@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.cycles.conftest import DATA, PLAN, run
+from tests.cycles.conftest import PLAN, load_worked_example, run
 
 
 def close(cli, period: str) -> None:
@@ -18,27 +18,31 @@ def close(cli, period: str) -> None:
 
 
 @pytest.fixture
-def acme(cli):
-    assert cli("init").code == 0
-    loaded = cli("load", DATA)
-    assert loaded.code == 0, loaded.err
+def acme(cli, from_template):
+    from_template("worked-example", load_worked_example)
     return cli
 
 
-@pytest.fixture
-def cycle(acme):
+def statement_cycle(cli, folder: Path) -> None:
     """2027-01 locked; 2027-02 calculated with an adjustment, and ae1 on hold in 2027-02
     after a released hold: every kind of line and reason a statement shows."""
-    run(acme, "2027-01")
-    close(acme, "2027-01")
-    run(acme, "2027-02")
+    load_worked_example(cli, folder)
+    run(cli, "2027-01")
+    close(cli, "2027-01")
+    run(cli, "2027-02")
     adjust = ("adjust", "--payee", "ae1", "--period", "2027-02")
-    assert acme(*adjust, "--amount", "-12.34", "--reason", "=spiff correction").code == 0
+    assert cli(*adjust, "--amount", "-12.34", "--reason", "=spiff correction").code == 0
     hold = ("--payee", "ae1", "--period", "2027-02", "--reason")
-    assert acme("hold", *hold, "missing paperwork").code == 0
-    assert acme("release", *hold, "paperwork signed").code == 0
-    assert acme("hold", *hold, "second check").code == 0
-    return acme
+    assert cli("hold", *hold, "missing paperwork").code == 0
+    assert cli("release", *hold, "paperwork signed").code == 0
+    assert cli("hold", *hold, "second check").code == 0
+
+
+@pytest.fixture
+def cycle(cli, from_template):
+    """The statement cycle above; returns the cli runner."""
+    from_template("statement-cycle", statement_cycle)
+    return cli
 
 
 def statement(cli, *args: object):

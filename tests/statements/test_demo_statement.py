@@ -11,21 +11,26 @@ import pytest
 from tests.statements.conftest import pdf_text, squeezed
 
 
-@pytest.fixture
-def demo(cli, tmp_path):
-    """The `make demo` cycle through 2027-07, which is run but not yet approved."""
+def demo_cycle(cli, folder):
+    """The `make demo` cycle through 2027-07, which is run but not yet approved; returns
+    the plans folder."""
     assert cli("sample", "demo").code == 0
-    plans = tmp_path / "demo" / "plans"
+    plans = folder / "demo" / "plans"
     assert cli("init").code == 0
-    assert cli("load", tmp_path / "demo").code == 0
+    assert cli("load", folder / "demo").code == 0
     for month in range(1, 7):
         period = f"2027-{month:02d}"
         assert cli("run", "--period", period, "--plans", plans).code == 0
         assert cli("approve", "--period", period).code == 0
         assert cli("lock", "--period", period).code == 0
-    assert cli("load", tmp_path / "demo" / "late").code == 0
+    assert cli("load", folder / "demo" / "late").code == 0
     assert cli("run", "--period", "2027-07", "--plans", plans).code == 0
-    return cli, plans
+    return plans
+
+
+@pytest.fixture
+def demo(cli, from_template):
+    return cli, from_template("demo", demo_cycle)
 
 
 def test_the_demo_statement_shows_the_true_up_as_a_negative_amount(demo, tmp_path):

@@ -17,13 +17,12 @@ quiet,Quinn Quiet,,,Account Executive
 """
 
 
-@pytest.fixture
-def bulk_cycle(cli, tmp_path):
+def build_bulk_cycle(cli, folder: Path) -> None:
     """The worked example run through 2027-02 (2027-01 locked), with a hold and two
-    adjustments in 2027-02; returns the cli runner."""
+    adjustments in 2027-02."""
     assert cli("init").code == 0
     assert cli("load", DATA).code == 0
-    extra = tmp_path / "extra"
+    extra = folder / "extra"
     extra.mkdir()
     (extra / "payees.csv").write_text(PAYEES)
     assert cli("load", extra).code == 0
@@ -58,6 +57,12 @@ def bulk_cycle(cli, tmp_path):
     ):
         result = cli(*args)
         assert result.code == 0, result.err
+
+
+@pytest.fixture
+def bulk_cycle(cli, from_template):
+    """The cycle above; returns the cli runner."""
+    from_template("bulk-cycle", build_bulk_cycle)
     return cli
 
 
