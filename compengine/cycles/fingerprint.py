@@ -16,8 +16,13 @@ from compengine.calc.snapshot import LedgerSnapshot
 from compengine.plan.model import PlanVersion
 
 
-def _frame_digest(frame: pd.DataFrame, keys: list[str]) -> bytes:
-    canonical = frame.astype(str).sort_values(keys, kind="stable").reset_index(drop=True)
+def _frame_digest(frame: pd.DataFrame, keys: list[str], integers: tuple[str, ...] = ()) -> bytes:
+    """Columns as text (what each database returns differs in type, not in text), but
+    the `integers` as 64-bit integers: turning the aggregate's months and cents into
+    text was most of a run's fingerprint time."""
+    canonical = frame.astype({c: str for c in frame.columns if c not in integers})
+    canonical = canonical.astype({c: "int64" for c in integers})
+    canonical = canonical.sort_values(keys, kind="stable").reset_index(drop=True)
     canonical = canonical[sorted(canonical.columns)]
     return pd.util.hash_pandas_object(canonical, index=False).to_numpy().tobytes()
 
@@ -26,8 +31,12 @@ def fingerprint(
     snapshot: LedgerSnapshot, plans: list[PlanVersion], paid_before: pd.DataFrame, period: str
 ) -> str:
     digest = hashlib.sha256(period.encode())
+    digest.update(
+        _frame_digest(
+            snapshot.monthly_usage, ["account_id", "product", "month"], ("month", "amount_cents")
+        )
+    )
     parts = [
-        (snapshot.monthly_usage, ["account_id", "product", "month"]),
         (snapshot.end_month_usage, ["contract_id", "product"]),
         (snapshot.accounts, ["account_id"]),
         (snapshot.assignments, ["account_id", "payee_id", "role", "start"]),

@@ -12,7 +12,9 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from fractions import Fraction
 
+import numpy as np
 import pandas as pd
+import pyarrow as pa
 from sqlalchemy import delete, func, insert, select
 from sqlmodel import Session
 
@@ -47,6 +49,7 @@ from compengine.results.payouts import (
     PeriodResult,
     calculate_period,
 )
+from compengine.storage import bulk
 from compengine.storage.locking import exclusive
 from compengine.storage.models import (
     Hold,
@@ -125,23 +128,11 @@ def _write_result(
     )
     session.execute(delete(UnassignedCredit).where(UnassignedCredit.period == period))
     session.execute(delete(RunIssue).where(RunIssue.period == period))
-    lines = result.lines[STORED_LINE_COLUMNS].astype(object)
-    if len(lines):
-        records = lines.to_dict("records")
-        for record, known, lineage in zip(
-            records, result.lines["earned_as_of_cents"], result.lines["lineage"], strict=True
-        ):
-            record.update(
-                locked_through=locked,
-                locked_earned_cents=None if locked is None or pd.isna(known) else int(known),
-                lineage=json.dumps(lineage, sort_keys=True, separators=(",", ":")),
-                period=period,
-                run_id=run_id,
-                kind="calculated",
-                created_at=at,
-                status="held" if record["payee_id"] in held else "paid",
-            )
-        _insert_many(session, PayoutLine, records)
+    if len(result.lines):
+        connection = session.connection()
+        at_text = bulk.stored_time(at, connection.dialect.name)
+        rows = _line_rows(result.lines, period, run_id, held, locked, at_text)
+        bulk.append(connection, PayoutLine.__table__, rows)
     if len(result.unassigned):
         _insert_many(
             session,
@@ -168,6 +159,48 @@ def _write_result(
             RunIssue,
             [{"period": period, "run_id": run_id, "message": w} for w in result.warnings],
         )
+
+
+_TEXT, _INTEGER = pa.string(), pa.int64()
+INTEGER_LINE_COLUMNS = {"plan_version", "earned_to_date_cents", "paid_before_cents", "amount_cents"}
+
+
+def _line_rows(
+    lines: pd.DataFrame,
+    period: str,
+    run_id: int,
+    held: set[str],
+    locked: str | None,
+    at: str,
+) -> pa.Table:
+    """The stored columns of the lines, typed, for one bulk insert (tens of thousands of
+    lines: column at a time, not a dict per line)."""
+    count = len(lines)
+    columns = {
+        name: pa.Array.from_pandas(
+            lines[name], type=_INTEGER if name in INTEGER_LINE_COLUMNS else _TEXT
+        )
+        for name in STORED_LINE_COLUMNS
+    }
+    known = lines["earned_as_of_cents"]
+    columns |= {
+        "period": pa.repeat(period, count),
+        "run_id": pa.repeat(run_id, count),
+        "kind": pa.repeat("calculated", count),
+        "created_at": pa.repeat(at, count),
+        "status": pa.array(np.where(lines["payee_id"].isin(held), "held", "paid")),
+        "locked_through": pa.nulls(count, _TEXT) if locked is None else pa.repeat(locked, count),
+        "locked_earned_cents": (
+            pa.nulls(count, _INTEGER)
+            if locked is None
+            else pa.Array.from_pandas(known, type=_INTEGER)
+        ),
+        "lineage": pa.array(
+            [json.dumps(x, sort_keys=True, separators=(",", ":")) for x in lines["lineage"]],
+            _TEXT,
+        ),
+    }
+    return pa.table(columns)
 
 
 def _insert_many(session: Session, model: type, records: list[dict]) -> None:

@@ -52,6 +52,7 @@ from compengine.ledger.rows import same_key
 from compengine.ledger.validate import StagedChunk
 from compengine.money import MONEY_LIMIT_CENTS, MONEY_WHOLE_DIGITS, format_cents
 from compengine.months import format_period
+from compengine.storage import bulk
 from compengine.storage.models import MonthlyUsage, UsageEntry
 
 MONTH = "month"
@@ -141,7 +142,7 @@ def stage_monthly_totals(connection: Connection, usage: Staged, totals: MonthlyT
     rows they replace (negated), all in high and low parts. Call before any write."""
     delta = _USAGE_DELTA
     staging.create(connection, delta)
-    staging.append(connection, delta, totals.table())
+    bulk.append(connection, delta, totals.table())
     stored, stage = UsageEntry.__table__, usage.table
     month = month_index(stored.c.entry_date)
     negated = -stored.c.amount_cents

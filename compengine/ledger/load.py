@@ -36,6 +36,7 @@ from compengine.ledger.readers import Chunking, InputReader
 from compengine.ledger.rows import stored_names
 from compengine.ledger.store import FileCounts, audit_replacements, count_rows, write_rows
 from compengine.ledger.validate import LINE, stage_chunk
+from compengine.storage import bulk
 from compengine.storage.locking import exclusive
 from compengine.storage.models import LoadBatch
 
@@ -141,7 +142,7 @@ def _stage_file(
     reader = InputReader(found, problems)
     what = f"reading {found.source}"
     rejected_lines: list[np.ndarray] = []  # 8 bytes per bad row, written once COPY is done
-    with staging.bulk_writer(connection, table) as write:
+    with bulk.bulk_writer(connection, table, [c.name for c in table.columns]) as write:
         for chunk in reader.chunks(chunking, lambda done: report(what, done)):
             staged = stage_chunk(found, chunk, problems)
             write(staged.rows)
@@ -149,7 +150,7 @@ def _stage_file(
             if found.spec.month_of:
                 totals.add(staged)
     if rejected_lines:
-        staging.append(connection, rejected, pa.table({LINE: np.concatenate(rejected_lines)}))
+        bulk.append(connection, rejected, pa.table({LINE: np.concatenate(rejected_lines)}))
     staging.prepare_for_queries(connection, table, stored_names(found.spec, found.spec.key))
     return Staged(found, table, rejected), reader.readable
 

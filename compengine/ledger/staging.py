@@ -1,20 +1,13 @@
 """Temporary staging tables, filled at bulk speed inside the load's transaction.
 
-PostgreSQL gets the rows through COPY (CSV written by pyarrow), SQLite through
-``executemany`` on the raw connection. Temporary tables are invisible to other
+Rows go in through `storage.bulk` (COPY on PostgreSQL). Temporary tables are invisible to other
 connections and vanish with a rollback, so a refused load leaves no trace.
 """
 
 from __future__ import annotations
 
-import io
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from functools import cache
 
-import pyarrow as pa
-import pyarrow.csv as pcsv
-from psycopg.copy import QueuedLibpqWriter
 from sqlalchemy import BigInteger, Column, Integer, MetaData, Table, text
 from sqlalchemy.engine import Connection
 
@@ -59,49 +52,6 @@ def create(connection: Connection, table: Table) -> None:
 
 def drop(connection: Connection, table: Table) -> None:
     table.drop(connection, checkfirst=True)
-
-
-Writer = Callable[[pa.Table], None]
-
-
-@contextmanager
-def bulk_writer(connection: Connection, table: Table) -> Iterator[Writer]:
-    """A function that appends rows (columns named as the table's) to `table`.
-
-    On PostgreSQL all rows go through one COPY whose data a psycopg thread sends
-    while the caller reads and checks the next chunk; no other statement may run on
-    the connection until the block ends.
-    """
-    names = [column.name for column in table.columns]
-    raw = connection.connection.driver_connection
-    if connection.dialect.name == "postgresql":
-        quote = connection.dialect.identifier_preparer.quote
-        statement = (
-            f"COPY {quote(table.name)} ({', '.join(map(quote, names))}) FROM STDIN (FORMAT csv)"
-        )
-        with (
-            raw.cursor() as cursor,
-            cursor.copy(statement, writer=QueuedLibpqWriter(cursor)) as copy,
-        ):
-            yield lambda rows: copy.write(_csv(rows.select(names)))
-        return
-    insert = f'INSERT INTO "{table.name}" VALUES ({", ".join("?" for _ in names)})'
-    yield lambda rows: raw.executemany(
-        insert, zip(*(column.to_pylist() for column in rows.select(names).columns), strict=True)
-    )
-
-
-def _csv(rows: pa.Table) -> memoryview:
-    buffer = io.BytesIO()
-    pcsv.write_csv(rows, buffer, pcsv.WriteOptions(include_header=False))
-    return buffer.getbuffer()
-
-
-def append(connection: Connection, table: Table, rows: pa.Table) -> None:
-    """Bulk-insert one table of rows."""
-    if rows.num_rows:
-        with bulk_writer(connection, table) as write:
-            write(rows)
 
 
 def prepare_for_queries(connection: Connection, table: Table, key: list[str]) -> None:

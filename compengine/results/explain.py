@@ -12,8 +12,6 @@ from dataclasses import dataclass
 from fractions import Fraction
 from functools import lru_cache
 
-import numpy as np
-
 from compengine.calc.earnings import ComponentEarnings
 from compengine.calc.usage import ContractGrid
 from compengine.calc.versions import ComponentPlan
@@ -34,6 +32,7 @@ class Explanation:
     earnings: ComponentEarnings
     grid: ContractGrid
     row: int
+    version: int  # index of the version in force when the component last applied, or -1
     payee_earned: Fraction  # this payee's exact earned to date, in cents
     contract_earned: Fraction  # E(c, P) of the component, in cents
     earned_cents: int
@@ -55,17 +54,14 @@ def exact(value: Fraction) -> str:
 
 
 def money(cents: Fraction | int) -> str:
-    return format_cents(round_cents(Fraction(cents)), grouping=True)
+    if isinstance(cents, int):
+        return format_cents(cents, grouping=True)
+    return format_cents(round_cents(cents), grouping=True)
 
 
 def percent(value: Fraction) -> str:
     """Two decimals, half away from zero: 0.82666 -> '82.67%'."""
     return f"{format_cents(round_cents(value * 10000))}%"
-
-
-def _version_index(e: Explanation) -> int:
-    applied = np.flatnonzero(e.earnings.version[e.row] >= 0)
-    return int(e.earnings.version[e.row, applied[-1]]) if applied.size else -1
 
 
 def _period(e: Explanation, grid_month: int) -> str:
@@ -251,8 +247,7 @@ def _no_longer_earned(e: Explanation) -> tuple[str, Facts]:
 
 
 def _component(e: Explanation) -> tuple[str, Facts]:
-    index = _version_index(e)
-    part = e.plan.parts[index] if index >= 0 else None
+    part = e.plan.parts[e.version] if e.version >= 0 else None
     if isinstance(part, FirstPurchase):
         return _first_purchase(e, part)
     if isinstance(part, RampRealization):

@@ -105,16 +105,21 @@ def _version_codes(plan: ComponentPlan) -> np.ndarray:
     return np.array(codes, dtype=object)
 
 
-def _line_roles(plan: ComponentPlan, earnings: ComponentEarnings, rows: np.ndarray) -> list[str]:
+def _last_applied(earnings: ComponentEarnings, rows: np.ndarray) -> np.ndarray:
+    """Per line, the index of the version in force in the latest month the component
+    applied to its contract; -1 where it never did."""
+    if earnings.version.shape[1] == 0:
+        return np.full(len(rows), -1)
+    applied = earnings.version[rows] >= 0
+    latest = earnings.version.shape[1] - 1 - applied[:, ::-1].argmax(axis=1)
+    return np.where(applied.any(axis=1), earnings.version[rows, latest], -1)
+
+
+def _line_roles(plan: ComponentPlan, last_applied: np.ndarray) -> list[str]:
     """The role each line credits: of the version that last applied, else of any version."""
     any_role = next(p.role for p in plan.parts if p is not None)
     roles = [p.role if p is not None else any_role for p in plan.parts] + [any_role]
-    if earnings.version.shape[1] == 0:
-        return [any_role] * len(rows)
-    applied = earnings.version[rows] >= 0
-    latest = earnings.version.shape[1] - 1 - applied[:, ::-1].argmax(axis=1)
-    index = np.where(applied.any(axis=1), earnings.version[rows, latest], -1)
-    return [roles[i] for i in index]
+    return [roles[i] for i in last_applied]
 
 
 def _explain(
@@ -125,6 +130,7 @@ def _explain(
     shares: ShareTable,
     lines: pd.DataFrame,
     rows: np.ndarray,
+    last_applied: np.ndarray,
 ) -> tuple[list[str], list[dict]]:
     """Each line's sentence and lineage; the share clause only where the payee's part of the
     contract's earnings is not the whole."""
@@ -148,20 +154,22 @@ def _explain(
                 plan,
                 earnings,
                 grid,
-                int(row),
+                row,
+                version,
                 Fraction(int(exact), credited.den),
                 Fraction(int(total[row]), earnings.den),
                 int(earned_c),
                 int(paid_c),
                 int(amount),
-                share=clauses.get((payee, int(row))),
+                share=clauses.get((payee, row)),
                 credited=bool(is_credited),
                 role=role,
             )
         )
-        for payee, row, exact, earned_c, paid_c, amount, is_credited, role in zip(
+        for payee, row, version, exact, earned_c, paid_c, amount, is_credited, role in zip(
             lines["payee_id"],
-            rows,
+            rows.tolist(),
+            last_applied.tolist(),
             payee_exact,
             lines["earned_to_date_cents"],
             lines["paid_before_cents"],
@@ -221,9 +229,10 @@ def _component_lines(
     lines["plan_version"] = np.array([v.version for v in plan.versions], np.int64)[version_index]
     lines["earnings_code"] = _version_codes(plan)[version_index]
     lines["account_id"] = grid.account_ids[rows]
-    lines["role"] = _line_roles(plan, earnings, rows)
+    last_applied = _last_applied(earnings, rows)
+    lines["role"] = _line_roles(plan, last_applied)
     lines["explanation"], lines["lineage"] = _explain(
-        plan, earnings, grid, credited, shares, lines, rows
+        plan, earnings, grid, credited, shares, lines, rows, last_applied
     )
 
     unassigned = credited.unassigned
