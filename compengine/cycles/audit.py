@@ -8,7 +8,7 @@ from typing import Any
 
 from sqlmodel import Session
 
-from compengine.storage.models import AuditEvent
+from compengine.storage.models import AUDIT_ACTIONS, AuditEvent
 
 
 def now() -> datetime:
@@ -26,6 +26,8 @@ def record(
     before: Any = None,
     after: Any = None,
 ) -> None:
+    if action not in AUDIT_ACTIONS:
+        raise ValueError(f"{action!r} is not in AUDIT_ACTIONS")
     session.add(
         AuditEvent(
             at=now(),

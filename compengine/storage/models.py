@@ -90,6 +90,24 @@ class LoadBatch(SQLModel, table=True):
     content_hash: str = ""
 
 
+# Every action the audit log records, in the order of a cycle: `audit --action` knows an
+# action before its first event, and a misspelt one from one never recorded yet.
+AUDIT_ACTIONS = (
+    "load",
+    "run",
+    "adjust",
+    "hold",
+    "release",
+    "approve",
+    "reopen",
+    "lock",
+    "export",
+    "export-reissue",
+    "token-create",
+    "token-revoke",
+)
+
+
 class AuditEvent(SQLModel, table=True):
     __tablename__ = "audit_event"
     id: int | None = Field(default=None, primary_key=True)

@@ -136,12 +136,18 @@ def test_audit_csv_neutralises_formulas_and_the_table_strips_control_characters(
         (("--since", "yesterday"), "--since: 'yesterday' is not a date"),
         (("--since", "\u0662\u0660\u0662\u0667-01-01"), "is not a date"),
         (("--payee", "nobody"), "--payee: unknown payee 'nobody'"),
-        (("--action", "hodl"), "--action: no event in the audit log has action 'hodl'"),
+        (("--action", "hodl"), "--action: compengine records no action 'hodl' (actions: load, run"),
         (("--period", "2027-1"), "--period: '2027-1' is not a month (YYYY-MM)"),
     ],
 )
 def test_audit_refuses_filters_it_cannot_apply(cycle, db_url, args, message):
     refused(cycle, db_url, "audit", *args, message=message)
+
+
+def test_an_action_not_recorded_yet_is_an_empty_log_not_an_error(cycle):
+    """Nothing of the cycle has been exported yet: an answer, not a refusal."""
+    assert as_json(cycle, "audit", "--action", "export") == []
+    assert as_json(cycle, "audit", "--action", "reopen") == []
 
 
 def test_status_and_runs_show_utc_times_in_every_format(cycle):

@@ -41,6 +41,4 @@ def test_a_run_stores_its_times_in_utc_whatever_the_server_time_zone(acme, db_ur
     assert before <= started.replace(tzinfo=None) <= after
     (line_time,) = created  # one bulk write: one time for every line
     assert before <= line_time.replace(tzinfo=None) <= after
-    assert abs(line_time.replace(tzinfo=None) - started.replace(tzinfo=None)) < timedelta(
-        seconds=5
-    )
+    assert abs(line_time.replace(tzinfo=None) - started.replace(tzinfo=None)) < timedelta(seconds=5)
