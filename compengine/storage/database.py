@@ -24,7 +24,7 @@ from compengine.storage import models  # noqa: F401  (registers the tables)
 
 # The newest migration in migrations/versions; tests/storage/test_database.py holds it
 # to Alembic's head, so that reading it costs no Alembic import.
-SCHEMA_REVISION = "0004"
+SCHEMA_REVISION = "0005"
 SUPPORTED = "sqlite:///FILE or postgresql+psycopg://USER@HOST/DATABASE"
 _DRIVERS = {"sqlite": ("", "pysqlite"), "postgresql": ("", "psycopg")}
 CONNECT_TIMEOUT_SECONDS = 10

@@ -22,6 +22,7 @@ from compengine.web.sessions import (
 
 HOME = {Role.rep: "/me", Role.ops: "/ops", Role.payroll: "/payroll"}
 LOGIN_FORM_SECONDS = 3600
+REFUSED = "That token is not valid: it may be mistyped, or it was revoked."
 
 router = APIRouter()
 
@@ -75,14 +76,11 @@ def login(request: Request, token: str = Form(""), csrf_token: str = Form("")) -
         session_id = sign_in(session, token)
         if session_id is None:
             session.rollback()
-            return _login_form(
-                request,
-                status=401,
-                error="That token is not valid: it may be mistyped, or it was revoked.",
-            )
+            return _login_form(request, status=401, error=REFUSED)
         session.commit()
         who = signed_in(session, session_id)
-    assert who is not None  # just written
+    if who is None:  # the token was revoked while its session was being written
+        return _login_form(request, status=401, error=REFUSED)
     response = RedirectResponse(HOME[who.principal.role], status_code=303)
     _cookie(response, request, SESSION_COOKIE, session_id, int(SESSION_LIFETIME.total_seconds()))
     response.delete_cookie(LOGIN_COOKIE, path="/")

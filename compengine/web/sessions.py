@@ -1,8 +1,9 @@
 """Signed-in browsers (spec section 11): a server-side session per sign-in.
 
 The cookie holds a random session id from `secrets`; the database keeps only its SHA-256
-(a stolen row is not a working cookie) with the token's name, the session's CSRF token
-and its expiry. The cookie is no API token: it works only here and only until /logout
+(a stolen row is not a working cookie) with the hash of the token it was made with (so
+it belongs to that token alone, not to a name a new token may take), the session's CSRF
+token and its expiry. The cookie is no API token: it works only here and only until /logout
 deletes the row, the session expires, or the token is revoked.
 
 CSRF: every form carries the session's random token (the synchronizer-token pattern),
@@ -19,9 +20,9 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import delete
-from sqlmodel import Session
+from sqlmodel import Session, select
 
-from compengine.access.tokens import Principal, Role, authenticate
+from compengine.access.tokens import Principal, Role, authenticate, token_hash
 from compengine.storage.models import ApiToken, WebSession
 
 SESSION_COOKIE = "compengine_session"
@@ -63,8 +64,8 @@ def _utc(moment: datetime) -> datetime:
 def sign_in(session: Session, token: str, now: datetime | None = None) -> str | None:
     """A new session's id for a valid token (None for any other text); expired sessions
     are swept on the way. The caller commits and sets the cookie."""
-    principal = authenticate(session, token.strip())
-    if principal is None:
+    token = token.strip()
+    if authenticate(session, token) is None:
         return None
     now = now or datetime.now(UTC)
     session.execute(delete(WebSession).where(WebSession.expires_at <= now))
@@ -72,7 +73,7 @@ def sign_in(session: Session, token: str, now: datetime | None = None) -> str | 
     session.add(
         WebSession(
             session_hash=_hash(session_id),
-            token_name=principal.name,
+            token_hash=token_hash(token),
             csrf_token=new_secret(),
             created_at=now,
             expires_at=now + SESSION_LIFETIME,
@@ -89,7 +90,7 @@ def signed_in(session: Session, session_id: str | None) -> SignedIn | None:
     row = session.get(WebSession, _hash(session_id))
     if row is None or _utc(row.expires_at) <= datetime.now(UTC):
         return None
-    token = session.get(ApiToken, row.token_name)
+    token = session.exec(select(ApiToken).where(ApiToken.token_hash == row.token_hash)).first()
     if token is None:
         return None
     principal = Principal(name=token.name, role=Role(token.role), payee_id=token.payee_id)

@@ -25,7 +25,7 @@ def sessions(url: str) -> list[tuple[str, str, str]]:
     engine = create_engine(url)
     with engine.connect() as connection:
         rows = connection.execute(
-            text("SELECT session_hash, token_name, csrf_token FROM web_session")
+            text("SELECT session_hash, token_hash, csrf_token FROM web_session")
         ).all()
     engine.dispose()
     return [tuple(row) for row in rows]
@@ -213,3 +213,23 @@ def test_pages_forbid_framing_and_scripts(site):
     assert "frame-ancestors 'none'" in policy and "default-src 'none'" in policy
     assert "<script" not in answer.text
     assert answer.headers["cache-control"] == "no-store"
+
+
+def test_a_session_belongs_to_its_token_not_to_the_name_a_new_token_takes(site):
+    """A sign-in that raced a revoke can write its session after the revoke deleted the
+    token's sessions: the token is gone, its session row is not. A new token given the
+    old name must not bring that session back."""
+    engine = create_engine(site.db_url)
+    with Session(engine) as session:
+        site.tokens["reborn"] = create_token(session, "reborn", Role.ops, None, "test")
+        session.commit()
+    client = site.sign_in("reborn")
+    assert client.get("/ops").status_code == 200
+    with engine.begin() as connection:  # the revoke that ran before the session's commit
+        connection.execute(text("DELETE FROM api_token WHERE name = 'reborn'"))
+    with Session(engine) as session:
+        create_token(session, "reborn", Role.ops, None, "test")
+        session.commit()
+    engine.dispose()
+    answer = client.get("/ops")
+    assert answer.status_code == 303 and answer.headers["location"] == "/login"
