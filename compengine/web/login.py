@@ -7,7 +7,7 @@ from fastapi.responses import RedirectResponse, Response
 from sqlmodel import Session
 
 from compengine.access.tokens import Role
-from compengine.web.access import Forbidden, check_csrf, current, engine
+from compengine.web.access import Forbidden, check_csrf, current, engine, session_of
 from compengine.web.render import SECURITY_HEADERS, page, stylesheet
 from compengine.web.sessions import (
     LOGIN_COOKIE,
@@ -40,8 +40,7 @@ def _cookie(response: Response, request: Request, name: str, value: str, seconds
 
 
 def _signed_in_home(request: Request) -> str | None:
-    with Session(engine(request)) as session:
-        who = signed_in(session, request.cookies.get(SESSION_COOKIE))
+    who = session_of(request)
     return HOME[who.principal.role] if who else None
 
 
@@ -89,12 +88,25 @@ def login(request: Request, token: str = Form(""), csrf_token: str = Form("")) -
 
 @router.post("/logout")
 def logout(request: Request, csrf_token: str = Form("")) -> Response:
+    """End the session; the cookie is cleared at once even when the database is busy, and
+    this server refuses the session from then on."""
     who = current(request)
     check_csrf(who, csrf_token)
-    with Session(engine(request)) as session:
-        sign_out(session, who)
-        session.commit()
-    response = RedirectResponse("/login", status_code=303)
+    if sign_out(engine(request), who):
+        response: Response = RedirectResponse("/login", status_code=303)
+    else:
+        request.app.state.ended_sessions.add(who)
+        response = page(
+            request,
+            "error.html.j2",
+            None,
+            title="Signed out",
+            detail=(
+                "You are signed out in this browser. The database was busy (another "
+                "command is writing), so the session's record stays until it expires at "
+                f"{who.expires_at:%Y-%m-%d %H:%M} UTC; this server no longer accepts it."
+            ),
+        )
     response.delete_cookie(SESSION_COOKIE, path="/")
     return response
 
