@@ -101,7 +101,8 @@ def signed_in(session: Session, session_id: str | None) -> SignedIn | None:
     if token is None:
         return None
     principal = Principal(name=token.name, role=Role(token.role), payee_id=token.payee_id)
-    return SignedIn(principal, row.csrf_token, row.session_hash, _utc(row.expires_at))
+    expires_at = _utc(row.expires_at).astimezone(UTC)
+    return SignedIn(principal, row.csrf_token, row.session_hash, expires_at)
 
 
 def sign_out(engine: Engine, who: SignedIn) -> bool:
