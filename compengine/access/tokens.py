@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from enum import StrEnum
 
+from sqlalchemy import delete
 from sqlmodel import Session, select
 
 from compengine.cycles import audit
@@ -103,8 +104,7 @@ def revoke_token(session: Session, name: str, actor: str) -> None:
     row = session.get(ApiToken, name)
     if row is None:
         raise UserError.single(f"--name: no token is named {name!r} (see `compengine token list`)")
-    for web_session in session.exec(select(WebSession).where(WebSession.token_name == name)):
-        session.delete(web_session)
+    session.execute(delete(WebSession).where(WebSession.token_hash == row.token_hash))
     session.delete(row)
     audit.record(
         session,

@@ -6,7 +6,7 @@ from __future__ import annotations
 from fastapi import Response
 from sqlmodel import Session
 
-from compengine.api.deps import refusals
+from compengine.api.deps import reading_engine, refusals
 from compengine.api.problems import ApiProblem
 from compengine.cycles.periods import APPROVED, CALCULATED, LOCKED, get_period
 from compengine.plan.load import load_plans
@@ -14,7 +14,7 @@ from compengine.server import ServerConfig
 from compengine.statements.files import safe_stem
 from compengine.statements.render import render_pdf
 from compengine.storage.models import Payee
-from compengine.views.payee_period import build_payee_period
+from compengine.views.payee_period import PayeePeriod, build_payee_period
 
 
 # The one answer for a payee that does not exist and for one a rep may not see.
@@ -40,9 +40,25 @@ def require_known_payee(session: Session, payee_id: str) -> Payee:
 
 
 def statement_pdf(
-    session: Session, config: ServerConfig, payee_id: str, period: str, states: tuple[str, ...]
+    config: ServerConfig, payee_id: str, period: str, states: tuple[str, ...]
 ) -> Response:
-    """The PDF when the period is in one of `states`, else 404."""
+    """The PDF when the period is in one of `states`, else 404. The view is read in a
+    session of its own, closed before the PDF is rendered: rendering takes a second or
+    more, and must not hold a database connection (or, on PostgreSQL, a snapshot) while
+    it does."""
+    with Session(reading_engine(config.engine)) as session:
+        view = _view(session, config, payee_id, period, states)
+    name = f"{safe_stem(payee_id)}_{period}.pdf"
+    return Response(
+        render_pdf(view),
+        media_type="application/pdf",
+        headers={"Content-Disposition": f'attachment; filename="{name}"'},
+    )
+
+
+def _view(
+    session: Session, config: ServerConfig, payee_id: str, period: str, states: tuple[str, ...]
+) -> PayeePeriod:
     require_known_payee(session, payee_id)
     state = get_period(session, period).state
     if state not in states:
@@ -54,10 +70,4 @@ def statement_pdf(
         )
     with refusals():
         plans = load_plans([config.plans])
-    view = build_payee_period(session, payee_id, period, plans)
-    name = f"{safe_stem(payee_id)}_{period}.pdf"
-    return Response(
-        render_pdf(view),
-        media_type="application/pdf",
-        headers={"Content-Disposition": f'attachment; filename="{name}"'},
-    )
+    return build_payee_period(session, payee_id, period, plans)

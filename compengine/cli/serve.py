@@ -20,10 +20,14 @@ def register(app: typer.Typer) -> None:
         """Serve the REST API (/api/v1) and the web pages (/) on this database."""
         import uvicorn
 
-        from compengine.server import ServerConfig, create_app, log_config
+        from compengine.server import ServerConfig, create_app, log_config, server_engine
 
         app_state = state(ctx)
-        config = ServerConfig(engine=app_state.engine, plans=app_state.plans_path(plans))
-        uvicorn.run(
-            create_app(config), host=host, port=port, log_level="info", log_config=log_config()
-        )
+        engine = server_engine(app_state.database)
+        try:
+            config = ServerConfig(engine=engine, plans=app_state.plans_path(plans))
+            uvicorn.run(
+                create_app(config), host=host, port=port, log_level="info", log_config=log_config()
+            )
+        finally:
+            engine.dispose()

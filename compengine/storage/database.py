@@ -24,7 +24,7 @@ from compengine.storage import models  # noqa: F401  (registers the tables)
 
 # The newest migration in migrations/versions; tests/storage/test_database.py holds it
 # to Alembic's head, so that reading it costs no Alembic import.
-SCHEMA_REVISION = "0004"
+SCHEMA_REVISION = "0005"
 SUPPORTED = "sqlite:///FILE or postgresql+psycopg://USER@HOST/DATABASE"
 _DRIVERS = {"sqlite": ("", "pysqlite"), "postgresql": ("", "psycopg")}
 CONNECT_TIMEOUT_SECONDS = 10
@@ -77,11 +77,12 @@ def sqlite_file(url: URL) -> Path | None:
     return Path(url.database)
 
 
-def make_engine(url: str | URL) -> Engine:
-    """An engine whose SQLite connections behave transactionally like PostgreSQL's."""
+def make_engine(url: str | URL, **pool: int) -> Engine:
+    """An engine whose SQLite connections behave transactionally like PostgreSQL's;
+    `pool` is passed to SQLAlchemy's QueuePool (SQLAlchemy's defaults without it)."""
     url = make_url(url)
     if url.get_backend_name() == "sqlite":
-        engine = create_engine(url, connect_args={"timeout": 30})
+        engine = create_engine(url, connect_args={"timeout": 30}, **pool)
 
         @event.listens_for(engine, "connect")
         def _sqlite_pragmas(dbapi_connection, _record) -> None:
@@ -103,13 +104,14 @@ def make_engine(url: str | URL) -> Engine:
 
         return engine
     if "connect_timeout" in url.query:
-        return create_engine(url)
+        return create_engine(url, **pool)
     # An unreachable server fails in seconds, not after the system's TCP timeout.
-    return create_engine(url, connect_args={"connect_timeout": CONNECT_TIMEOUT_SECONDS})
+    return create_engine(url, connect_args={"connect_timeout": CONNECT_TIMEOUT_SECONDS}, **pool)
 
 
-def open_database(url: URL) -> Engine:
-    """An engine on an existing compengine database whose schema is current.
+def open_database(url: URL, **pool: int) -> Engine:
+    """An engine on an existing compengine database whose schema is current; `pool`
+    sizes its connection pool (`pool_size`, `max_overflow`, `pool_timeout`).
 
     Never creates anything: a missing SQLite file is an error, not a new empty file,
     so that a read-only command leaves no database behind.
@@ -117,7 +119,7 @@ def open_database(url: URL) -> Engine:
     path = sqlite_file(url)
     if path is not None and not path.is_file():
         raise UserError.single(_missing_file(path))
-    engine = make_engine(url)
+    engine = make_engine(url, **pool)
     revision = schema_revision(engine)
     if revision != SCHEMA_REVISION:
         engine.dispose()

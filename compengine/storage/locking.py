@@ -26,10 +26,14 @@ BUSY = (
 )
 
 
+class Busy(UserError):
+    """The write lock is taken: nothing was done, and the same request may succeed later."""
+
+
 @contextmanager
 def exclusive(engine: Engine, *, wait: bool = False) -> Iterator[Session]:
     """A transaction that holds the database's compengine write lock; fails at once when
-    it is taken (or waits up to WAIT_SECONDS with wait=True)."""
+    it is taken (Busy), or waits up to WAIT_SECONDS with wait=True."""
     if engine.dialect.name == "sqlite":
         connection = engine.connect().execution_options(sqlite_begin="IMMEDIATE")
         raw = connection.connection.dbapi_connection
@@ -39,7 +43,7 @@ def exclusive(engine: Engine, *, wait: bool = False) -> Iterator[Session]:
         except exc.OperationalError as error:
             connection.close()
             if "locked" in str(error).lower() or "busy" in str(error).lower():
-                raise UserError.single(BUSY) from error
+                raise Busy.single(BUSY) from error
             raise
         finally:
             raw.execute(f"PRAGMA busy_timeout = {SQLITE_TIMEOUT_MS}")
@@ -54,7 +58,7 @@ def exclusive(engine: Engine, *, wait: bool = False) -> Iterator[Session]:
         ).scalar():
             connection.rollback()
             connection.close()
-            raise UserError.single(BUSY)
+            raise Busy.single(BUSY)
     try:
         with Session(bind=connection, join_transaction_mode="rollback_only") as session:
             yield session

@@ -273,11 +273,12 @@ class ApiToken(SQLModel, table=True):
 class WebSession(SQLModel, table=True):
     """A signed-in browser. The cookie carries a random session id whose SHA-256 is the
     key here, so that a stolen database row is not a working cookie, and /logout
-    deletes the row."""
+    deletes the row. It belongs to one token, by the token's hash: a new token given a
+    revoked one's name never inherits its sessions."""
 
     __tablename__ = "web_session"
     session_hash: str = Field(primary_key=True)
-    token_name: str = Field(index=True)
+    token_hash: str = Field(index=True)
     csrf_token: str
     created_at: datetime
     expires_at: datetime

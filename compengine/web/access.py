@@ -29,9 +29,17 @@ def engine(request: Request) -> Engine:
     return request.app.state.config.engine
 
 
-def current(request: Request) -> SignedIn:
+def session_of(request: Request) -> SignedIn | None:
+    """The browser's session, unless it has none, it ended, or it was signed out."""
     with Session(engine(request)) as session:
         who = signed_in(session, request.cookies.get(SESSION_COOKIE))
+    if who is None or who.session_hash in request.app.state.ended_sessions:
+        return None
+    return who
+
+
+def current(request: Request) -> SignedIn:
+    who = session_of(request)
     if who is None:
         raise NotSignedIn
     request.state.who = who

@@ -4,6 +4,8 @@ exactly as a missing one does)."""
 
 from __future__ import annotations
 
+import logging
+
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import PlainTextResponse, RedirectResponse, Response
@@ -15,6 +17,7 @@ from compengine.errors import UserError
 from compengine.web.access import Forbidden, NotSignedIn
 from compengine.web.render import page
 
+_log = logging.getLogger("compengine.web")
 MOUNTED = "/api/"  # the REST API, mounted beside the pages by compengine.server
 TITLES = {
     400: "Bad request",
@@ -69,7 +72,12 @@ def install(app: FastAPI) -> None:
         """A value the database cannot hold (a NUL character in an id on PostgreSQL)."""
         return error_page(request, 400)
 
-    async def unavailable(request: Request, _: Exception) -> Response:
+    async def unavailable(request: Request, error: Exception) -> Response:
+        """Logged (an exhausted connection pool says so, with its size), then a page."""
+        from compengine.storage.database import describe_database_error
+
+        engine = request.app.state.config.engine
+        _log.error("database error: %s", describe_database_error(error, engine.url))
         return error_page(request, 503)
 
     async def crashed(request: Request, _: Exception) -> Response:

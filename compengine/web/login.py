@@ -7,7 +7,7 @@ from fastapi.responses import RedirectResponse, Response
 from sqlmodel import Session
 
 from compengine.access.tokens import Role
-from compengine.web.access import Forbidden, check_csrf, current, engine
+from compengine.web.access import Forbidden, check_csrf, current, engine, session_of
 from compengine.web.render import SECURITY_HEADERS, page, stylesheet
 from compengine.web.sessions import (
     LOGIN_COOKIE,
@@ -22,6 +22,7 @@ from compengine.web.sessions import (
 
 HOME = {Role.rep: "/me", Role.ops: "/ops", Role.payroll: "/payroll"}
 LOGIN_FORM_SECONDS = 3600
+REFUSED = "That token is not valid: it may be mistyped, or it was revoked."
 
 router = APIRouter()
 
@@ -39,8 +40,7 @@ def _cookie(response: Response, request: Request, name: str, value: str, seconds
 
 
 def _signed_in_home(request: Request) -> str | None:
-    with Session(engine(request)) as session:
-        who = signed_in(session, request.cookies.get(SESSION_COOKIE))
+    who = session_of(request)
     return HOME[who.principal.role] if who else None
 
 
@@ -75,14 +75,11 @@ def login(request: Request, token: str = Form(""), csrf_token: str = Form("")) -
         session_id = sign_in(session, token)
         if session_id is None:
             session.rollback()
-            return _login_form(
-                request,
-                status=401,
-                error="That token is not valid: it may be mistyped, or it was revoked.",
-            )
+            return _login_form(request, status=401, error=REFUSED)
         session.commit()
         who = signed_in(session, session_id)
-    assert who is not None  # just written
+    if who is None:  # the token was revoked while its session was being written
+        return _login_form(request, status=401, error=REFUSED)
     response = RedirectResponse(HOME[who.principal.role], status_code=303)
     _cookie(response, request, SESSION_COOKIE, session_id, int(SESSION_LIFETIME.total_seconds()))
     response.delete_cookie(LOGIN_COOKIE, path="/")
@@ -91,12 +88,25 @@ def login(request: Request, token: str = Form(""), csrf_token: str = Form("")) -
 
 @router.post("/logout")
 def logout(request: Request, csrf_token: str = Form("")) -> Response:
+    """End the session; the cookie is cleared at once even when the database is busy, and
+    this server refuses the session from then on."""
     who = current(request)
     check_csrf(who, csrf_token)
-    with Session(engine(request)) as session:
-        sign_out(session, who)
-        session.commit()
-    response = RedirectResponse("/login", status_code=303)
+    if sign_out(engine(request), who):
+        response: Response = RedirectResponse("/login", status_code=303)
+    else:
+        request.app.state.ended_sessions.add(who)
+        response = page(
+            request,
+            "error.html.j2",
+            None,
+            title="Signed out",
+            detail=(
+                "You are signed out in this browser. The database was busy (another "
+                "command is writing), so the session's record stays until it expires at "
+                f"{who.expires_at:%Y-%m-%d %H:%M} UTC; this server no longer accepts it."
+            ),
+        )
     response.delete_cookie(SESSION_COOKIE, path="/")
     return response
 

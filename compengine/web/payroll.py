@@ -3,7 +3,9 @@ batch per click, however often the button is pressed), batches with their CSV.
 
 The export form carries a one-time idempotency key made when the page is rendered: a
 double click or a re-sent form sends the same key, and `export_period` answers the batch
-that key made instead of making another.
+that key made instead of making another. An export never waits for the database lock:
+while it is taken, a key that recorded a batch already is answered from it, any other
+form is refused as busy and keeps its key.
 """
 
 from __future__ import annotations
@@ -13,13 +15,20 @@ from fastapi.responses import RedirectResponse, Response
 from sqlmodel import Session, select
 
 from compengine.access.tokens import Role
-from compengine.cycles.exports import export_period, export_rows, get_export, list_exports
+from compengine.cycles.exports import (
+    export_period,
+    export_rows,
+    find_export,
+    get_export,
+    list_exports,
+)
 from compengine.cycles.payroll import payroll_rows
 from compengine.cycles.periods import LOCKED, get_period
 from compengine.errors import UserError
-from compengine.storage.locking import exclusive
-from compengine.storage.models import Period
+from compengine.storage.locking import Busy, exclusive
+from compengine.storage.models import ExportBatch, Period
 from compengine.web.access import check_csrf, engine, role
+from compengine.web.errors import error_page
 from compengine.web.render import SECURITY_HEADERS, page
 from compengine.web.sessions import SignedIn, new_secret
 from compengine.web.urls import url_period
@@ -42,7 +51,13 @@ def locked_periods(request: Request, who: SignedIn = READERS) -> Response:
 
 
 def _period_page(
-    request: Request, who: SignedIn, period: str, *, status: int = 200, error: str | None = None
+    request: Request,
+    who: SignedIn,
+    period: str,
+    *,
+    status: int = 200,
+    error: str | None = None,
+    key: str | None = None,
 ) -> Response:
     with Session(engine(request)) as session:
         if get_period(session, period).state != LOCKED:
@@ -58,7 +73,7 @@ def _period_page(
         period=period,
         rows=rows,
         batches=batches,
-        idempotency_key=new_secret(),
+        idempotency_key=key or new_secret(),
         error=error,
     )
 
@@ -80,15 +95,39 @@ def export(
     check_csrf(who, csrf_token)
     period = url_period(period)
     try:
-        # a double click's second request waits for the first, then finds its batch
-        with exclusive(engine(request), wait=True) as session:
+        with exclusive(engine(request)) as session:
             result = export_period(
                 session, period, idempotency_key, who.principal.name, reissue=reissue == "yes"
             )
             batch_id = result.batch.id
+    except Busy as busy:
+        found = _recorded(request, period, idempotency_key)
+        if found is None:
+            return _refused(request, who, period, str(busy), idempotency_key)
+        batch_id = found.id
     except UserError as refusal:
-        return _period_page(request, who, period, status=409, error=str(refusal))
+        return _refused(request, who, period, str(refusal))
     return RedirectResponse(f"/payroll/exports/{batch_id}", status_code=303)
+
+
+def _recorded(request: Request, period: str, key: str) -> ExportBatch | None:
+    """The batch the form's key recorded already (a double click's first click, a re-sent
+    form), read without the lock."""
+    with Session(engine(request)) as session:
+        return find_export(session, period, key)
+
+
+def _refused(
+    request: Request, who: SignedIn, period: str, message: str, key: str | None = None
+) -> Response:
+    """409 with the refusal: on the period's page, whose form keeps the key of a busy
+    attempt (it recorded nothing, so pressing again exports once), or alone when the
+    period is not locked (any more)."""
+    with Session(engine(request)) as session:
+        locked = get_period(session, period).state == LOCKED
+    if not locked:
+        return error_page(request, 409, message)
+    return _period_page(request, who, period, status=409, error=message, key=key)
 
 
 def _batch(session: Session, batch_id: str):

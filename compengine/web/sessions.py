@@ -1,9 +1,12 @@
 """Signed-in browsers (spec section 11): a server-side session per sign-in.
 
 The cookie holds a random session id from `secrets`; the database keeps only its SHA-256
-(a stolen row is not a working cookie) with the token's name, the session's CSRF token
-and its expiry. The cookie is no API token: it works only here and only until /logout
-deletes the row, the session expires, or the token is revoked.
+(a stolen row is not a working cookie) with the hash of the token it was made with (so
+it belongs to that token alone, not to a name a new token may take), the session's CSRF
+token and its expiry. The cookie is no API token: it works only here and only until /logout
+deletes the row, the session expires, or the token is revoked. A sign-out while the
+database is busy clears the cookie at once and the server refuses the session from then
+on, while its row waits to expire.
 
 CSRF: every form carries the session's random token (the synchronizer-token pattern),
 compared with `hmac.compare_digest`. The sign-in form, which has no session yet, carries a
@@ -15,13 +18,16 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
+import threading
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import delete
-from sqlmodel import Session
+from sqlalchemy import delete, exc, text
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, select
 
-from compengine.access.tokens import Principal, Role, authenticate
+from compengine.access.tokens import Principal, Role, authenticate, token_hash
+from compengine.storage.locking import SQLITE_TIMEOUT_MS
 from compengine.storage.models import ApiToken, WebSession
 
 SESSION_COOKIE = "compengine_session"
@@ -29,6 +35,7 @@ LOGIN_COOKIE = "compengine_login"
 SESSION_LIFETIME = timedelta(hours=8)
 ID_BYTES = 32
 MAX_COOKIE_LENGTH = 200  # longer text is no session id of ours: refused before hashing
+SIGN_OUT_WAIT_MS = 2000  # a sign-out never hangs behind a run holding SQLite's write lock
 
 
 @dataclass(frozen=True)
@@ -38,6 +45,7 @@ class SignedIn:
     principal: Principal
     csrf_token: str
     session_hash: str
+    expires_at: datetime
 
 
 def new_secret() -> str:
@@ -63,8 +71,8 @@ def _utc(moment: datetime) -> datetime:
 def sign_in(session: Session, token: str, now: datetime | None = None) -> str | None:
     """A new session's id for a valid token (None for any other text); expired sessions
     are swept on the way. The caller commits and sets the cookie."""
-    principal = authenticate(session, token.strip())
-    if principal is None:
+    token = token.strip()
+    if authenticate(session, token) is None:
         return None
     now = now or datetime.now(UTC)
     session.execute(delete(WebSession).where(WebSession.expires_at <= now))
@@ -72,7 +80,7 @@ def sign_in(session: Session, token: str, now: datetime | None = None) -> str | 
     session.add(
         WebSession(
             session_hash=_hash(session_id),
-            token_name=principal.name,
+            token_hash=token_hash(token),
             csrf_token=new_secret(),
             created_at=now,
             expires_at=now + SESSION_LIFETIME,
@@ -89,13 +97,52 @@ def signed_in(session: Session, session_id: str | None) -> SignedIn | None:
     row = session.get(WebSession, _hash(session_id))
     if row is None or _utc(row.expires_at) <= datetime.now(UTC):
         return None
-    token = session.get(ApiToken, row.token_name)
+    token = session.exec(select(ApiToken).where(ApiToken.token_hash == row.token_hash)).first()
     if token is None:
         return None
     principal = Principal(name=token.name, role=Role(token.role), payee_id=token.payee_id)
-    return SignedIn(principal, row.csrf_token, row.session_hash)
+    expires_at = _utc(row.expires_at).astimezone(UTC)
+    return SignedIn(principal, row.csrf_token, row.session_hash, expires_at)
 
 
-def sign_out(session: Session, who: SignedIn) -> None:
-    """Delete the session: its cookie stops working at once."""
-    session.execute(delete(WebSession).where(WebSession.session_hash == who.session_hash))
+def sign_out(engine: Engine, who: SignedIn) -> bool:
+    """Delete the session, waiting at most SIGN_OUT_WAIT_MS for the database; False when
+    it was busy (on SQLite, a command holding the write lock): the row then stays until
+    it expires, and the caller must refuse its cookie itself (`EndedSessions`)."""
+    with engine.connect() as connection:
+        raw = connection.connection.dbapi_connection if engine.dialect.name == "sqlite" else None
+        try:
+            if raw is not None:
+                raw.execute(f"PRAGMA busy_timeout = {SIGN_OUT_WAIT_MS}")
+            else:
+                connection.execute(text(f"SET LOCAL lock_timeout = '{SIGN_OUT_WAIT_MS}ms'"))
+            connection.execute(
+                delete(WebSession).where(WebSession.session_hash == who.session_hash)
+            )
+            connection.commit()
+            return True
+        except exc.OperationalError:
+            connection.rollback()
+            return False
+        finally:
+            if raw is not None:
+                raw.execute(f"PRAGMA busy_timeout = {SQLITE_TIMEOUT_MS}")
+
+
+class EndedSessions:
+    """Sessions signed out while the database was too busy to delete their rows: the
+    server refuses them until they expire, as if the rows were gone."""
+
+    def __init__(self) -> None:
+        self._until: dict[str, datetime] = {}
+        self._lock = threading.Lock()
+
+    def add(self, who: SignedIn) -> None:
+        now = datetime.now(UTC)
+        with self._lock:
+            self._until = {key: end for key, end in self._until.items() if end > now}
+            self._until[who.session_hash] = who.expires_at
+
+    def __contains__(self, session_hash: str) -> bool:
+        with self._lock:
+            return session_hash in self._until

@@ -12,4 +12,4 @@ def test_serve_answers_health_on_a_real_socket(cli, db_url, tmp_path):
     assert cli("init").code == 0
     with running_server(db_url, DATA / "plan.yaml", tmp_path) as base:
         health = httpx.get(f"{base}/api/v1/health").json()
-    assert health["status"] == "ok" and health["schema"] == "0004"
+    assert health["status"] == "ok" and health["schema"] == "0005"

@@ -20,12 +20,12 @@ def set_revision(db_url: str, revision: str) -> None:
 def test_health_is_503_when_the_schema_is_not_the_servers(cli, db_url, tmp_path):
     assert cli("init").code == 0
     with running_server(db_url, PLANS, tmp_path) as base:
-        assert httpx.get(f"{base}/api/v1/health").json()["schema"] == "0004"
+        assert httpx.get(f"{base}/api/v1/health").json()["schema"] == "0005"
         set_revision(db_url, "0003")
         try:
             stale = httpx.get(f"{base}/api/v1/health")
         finally:
-            set_revision(db_url, "0004")
+            set_revision(db_url, "0005")
         assert is_problem(stale, 503)
         assert (
             "revision 0003" in stale.json()["detail"]

@@ -33,7 +33,7 @@ def walk(api: Api, period: str, role: str = "ops", **params) -> list[dict]:
 def test_health_says_the_database_answers_at_the_current_schema(api):
     health = api.get("/health")
     assert health.status_code == 200
-    assert health.json() == {"status": "ok", "database": "ok", "schema": "0004"}
+    assert health.json() == {"status": "ok", "database": "ok", "schema": "0005"}
 
 
 def test_openapi_lists_paths_that_work_against_the_server(api):

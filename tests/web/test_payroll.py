@@ -7,11 +7,14 @@ import hashlib
 import re
 
 import pytest
+from markupsafe import escape
 from sqlalchemy import create_engine, text
 from sqlmodel import Session
 
 from compengine.cycles.payroll import payroll_rows
 from compengine.money import format_cents
+from compengine.storage.database import open_database, parse_database_url
+from compengine.storage.locking import BUSY, exclusive
 from tests.conftest import table_snapshot
 from tests.web.conftest import csrf_of
 
@@ -121,3 +124,35 @@ def test_an_export_without_the_csrf_token_or_by_ops_changes_nothing(site, clerk)
 def test_a_batch_that_does_not_exist_is_not_found(site, clerk, path):
     answer = clerk.get(path)
     assert answer.status_code == 404 and "Not found" in answer.text
+
+
+def test_an_export_while_another_command_holds_the_lock_waits_for_nothing(site, clerk):
+    """Busy: refused at once with the CLI's message, the form keeping its key; the same
+    form sent again after the batch was recorded (a double click) shows that batch, busy
+    or not."""
+    form = {**export_form(clerk, "2027-01"), "reissue": "yes"}
+    engine = open_database(parse_database_url(site.db_url))
+    before = table_snapshot(site.db_url)
+    with exclusive(engine):
+        busy = clerk.post("/payroll/periods/2027-01/export", data=form)
+    assert table_snapshot(site.db_url) == before
+    assert busy.status_code == 409 and str(escape(BUSY)) in busy.text
+    assert KEY.search(busy.text).group(1) == form["idempotency_key"]
+
+    first = clerk.post("/payroll/periods/2027-01/export", data=form)
+    assert first.status_code == 303
+    before = table_snapshot(site.db_url)
+    with exclusive(engine):
+        again = clerk.post("/payroll/periods/2027-01/export", data=form)
+    engine.dispose()
+    assert again.status_code == 303 and again.headers["location"] == first.headers["location"]
+    assert table_snapshot(site.db_url) == before
+
+
+def test_an_export_of_a_period_that_is_not_locked_shows_the_refusal(site, clerk):
+    form = export_form(clerk, "2027-01")
+    before = table_snapshot(site.db_url)
+    answer = clerk.post("/payroll/periods/2027-03/export", data=form)
+    assert answer.status_code == 409
+    assert "period 2027-03 is calculated: payroll pulls only locked periods" in answer.text
+    assert table_snapshot(site.db_url) == before

@@ -5,6 +5,7 @@ HttpOnly and SameSite=Strict; CSRF on every form, the sign-in form included; exp
 from __future__ import annotations
 
 import hashlib
+import time
 from datetime import UTC, datetime, timedelta
 
 import httpx
@@ -25,7 +26,7 @@ def sessions(url: str) -> list[tuple[str, str, str]]:
     engine = create_engine(url)
     with engine.connect() as connection:
         rows = connection.execute(
-            text("SELECT session_hash, token_name, csrf_token FROM web_session")
+            text("SELECT session_hash, token_hash, csrf_token FROM web_session")
         ).all()
     engine.dispose()
     return [tuple(row) for row in rows]
@@ -213,3 +214,49 @@ def test_pages_forbid_framing_and_scripts(site):
     assert "frame-ancestors 'none'" in policy and "default-src 'none'" in policy
     assert "<script" not in answer.text
     assert answer.headers["cache-control"] == "no-store"
+
+
+def test_a_session_belongs_to_its_token_not_to_the_name_a_new_token_takes(site):
+    """A sign-in that raced a revoke can write its session after the revoke deleted the
+    token's sessions: the token is gone, its session row is not. A new token given the
+    old name must not bring that session back."""
+    engine = create_engine(site.db_url)
+    with Session(engine) as session:
+        site.tokens["reborn"] = create_token(session, "reborn", Role.ops, None, "test")
+        session.commit()
+    client = site.sign_in("reborn")
+    assert client.get("/ops").status_code == 200
+    with engine.begin() as connection:  # the revoke that ran before the session's commit
+        connection.execute(text("DELETE FROM api_token WHERE name = 'reborn'"))
+    with Session(engine) as session:
+        create_token(session, "reborn", Role.ops, None, "test")
+        session.commit()
+    engine.dispose()
+    answer = client.get("/ops")
+    assert answer.status_code == 303 and answer.headers["location"] == "/login"
+
+
+def test_sign_out_while_a_command_holds_the_database_clears_the_cookie_at_once(site):
+    """SQLite has one writer: the session's row cannot be deleted while a run holds the
+    lock, so sign-out waits two seconds at most, clears the cookie, and the server refuses
+    the session from then on. PostgreSQL's command lock does not stop the delete."""
+    client = site.sign_in("ops")
+    session_id = client.cookies["compengine_session"]
+    form = {"csrf_token": csrf_of(client.get("/ops").text)}
+    engine = open_database(parse_database_url(site.db_url))
+    with exclusive(engine):
+        started = time.monotonic()
+        answer = client.post("/logout", data=form)
+        waited = time.monotonic() - started
+        stolen = httpx.Client(base_url=site.base, cookies={"compengine_session": session_id})
+        again = stolen.get("/ops")
+    engine.dispose()
+    assert waited < 10
+    assert 'compengine_session=""' in answer.headers["set-cookie"]
+    if site.db_url.startswith("sqlite"):
+        assert answer.status_code == 200 and "You are signed out in this browser" in answer.text
+    else:
+        assert answer.status_code == 303 and answer.headers["location"] == "/login"
+    assert again.status_code == 303 and again.headers["location"] == "/login"
+    assert stolen.get("/ops").headers["location"] == "/login"
+    assert client.get("/ops").headers["location"] == "/login"

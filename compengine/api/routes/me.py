@@ -71,8 +71,7 @@ def my_payouts(
 def my_statement(
     period: PeriodPath,
     principal: Principal = Depends(rep),
-    session: Session = Depends(read_session),
     config: ServerConfig = Depends(api_config),
 ) -> Response:
     """The rep's statement of an approved or locked period (404 for any other)."""
-    return statement_pdf(session, config, principal.payee_id, period, REP_STATES)
+    return statement_pdf(config, principal.payee_id, period, REP_STATES)

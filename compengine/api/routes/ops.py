@@ -222,7 +222,6 @@ def statement(
     payee_id: PayeePath,
     period: PeriodPath,
     principal: Principal = Depends(require(Role.ops, Role.rep)),
-    session: Session = Depends(read_session),
     config: ServerConfig = Depends(api_config),
 ) -> Response:
     """A payee's statement of any period that was run (DRAFT until locked). A rep may ask
@@ -231,5 +230,5 @@ def statement(
     if principal.role is Role.rep:
         if payee_id != principal.payee_id:
             raise no_such_payee()
-        return statement_pdf(session, config, payee_id, period, REP_STATES)
-    return statement_pdf(session, config, payee_id, period, RUN_STATES)
+        return statement_pdf(config, payee_id, period, REP_STATES)
+    return statement_pdf(config, payee_id, period, RUN_STATES)
