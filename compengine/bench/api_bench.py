@@ -139,7 +139,9 @@ class _Client:
         self.connection.request("GET", f"/api/v1{path}", headers={**self.headers, "Accept": accept})
         response = self.connection.getresponse()
         if response.status != 200:
-            raise RuntimeError(f"GET {path}: {response.status} {response.read()[:300]!r}")
+            raise UserError.single(
+                f"benchmark stopped: GET {path}: {response.status} {response.read()[:300]!r}"
+            )
         return response
 
     def close(self) -> None:
@@ -150,13 +152,17 @@ def _wait_until_up(process: subprocess.Popen, port: int) -> None:
     deadline = time.monotonic() + START_SECONDS
     while True:
         if process.poll() is not None:
-            raise RuntimeError(f"compengine serve exited with {process.returncode}")
+            raise UserError.single(
+                f"benchmark stopped: compengine serve exited with {process.returncode}"
+            )
         try:
             with socket.create_connection(("127.0.0.1", port), timeout=1):
                 return
         except OSError:
             if time.monotonic() > deadline:
-                raise RuntimeError("compengine serve did not start in time") from None
+                raise UserError.single(
+                    "benchmark stopped: compengine serve did not start in time"
+                ) from None
             time.sleep(0.1)
 
 
@@ -208,7 +214,7 @@ def _readers(port: int, token: str, readers: int, requests: int) -> tuple[list[f
     for thread in threads:
         thread.join()
     if errors:
-        raise RuntimeError(f"a reader failed: {errors[0]}")
+        raise UserError.single(f"benchmark stopped: a reader failed: {errors[0]}")
     return latencies, time.perf_counter() - began
 
 

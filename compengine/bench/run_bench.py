@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from compengine.bench.synthetic import LedgerShape, write_synthetic_ledger
+from compengine.errors import UserError
 from compengine.months import format_period, parse_period
 from compengine.storage.database import make_engine, upgrade_schema
 
@@ -89,7 +90,9 @@ def measure_command(args: list[str], log: Path) -> Measured:
     wall = time.perf_counter() - started
     child.returncode = os.waitstatus_to_exitcode(status)
     if child.returncode:
-        raise RuntimeError(f"compengine {' '.join(args)} failed:\n{log.read_text()}")
+        raise UserError.single(
+            f"benchmark stopped: compengine {' '.join(args)} failed:\n{log.read_text().strip()}"
+        )
     return Measured(wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024)
 
 

@@ -63,6 +63,8 @@ def _register_statements(app: typer.Typer) -> None:
             "with a line or adjustment in the period.",
         ),
         fmt: StatementFormat = typer.Option(StatementFormat.pdf, "--format"),
+        locale: str = typer.Option("en_US", "--locale", help="How amounts are written."),
+        paper: PaperSize = typer.Option(PaperSize.letter, "--paper"),
         force: bool = typer.Option(
             False,
             "--force",
@@ -76,10 +78,14 @@ def _register_statements(app: typer.Typer) -> None:
         """Write the period's statements and manifest.csv into DIR, all or nothing."""
         from compengine.plan.load import load_plans
         from compengine.statements.bulk import write_statements
+        from compengine.statements.render import checked_locale
         from compengine.statements.renderers import StatementRenderer
 
         app_state = state(ctx)
-        renderer = StatementRenderer(tuple(load_plans([app_state.plans_path(plans)])), fmt)
+        checked_locale(locale)
+        renderer = StatementRenderer(
+            tuple(load_plans([app_state.plans_path(plans)])), fmt, locale, paper.value
+        )
         manifest = write_statements(
             app_state.database.render_as_string(hide_password=False),
             period,

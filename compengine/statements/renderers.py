@@ -28,6 +28,8 @@ _WARM_UP = "<html><body><p>compengine 0123456789 ,.-</p></body></html>"
 class StatementRenderer:
     plans: tuple[PlanVersion, ...]
     fmt: StatementFormat
+    locale: str = "en_US"
+    paper: str = "letter"
 
     def __call__(self) -> Render:
         from compengine.statements.render import render_html, render_pdf
@@ -46,8 +48,8 @@ class StatementRenderer:
                 session, payee_id, period, plans, ramp=shared.ramp, alerts=shared.alerts
             )
             if self.fmt is StatementFormat.pdf:
-                return render_pdf(view)
-            return render_html(view).encode("utf-8")
+                return render_pdf(view, locale=self.locale, paper=self.paper)
+            return render_html(view, locale=self.locale, paper=self.paper).encode("utf-8")
 
         return render
 

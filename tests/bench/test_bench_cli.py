@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import pytest
 from sqlalchemy import func, select
 
+from compengine.bench.run_bench import measure_command
+from compengine.errors import UserError
 from compengine.storage.models import UsageEntry
 from tests.ledger.conftest import rows
 
@@ -64,3 +67,11 @@ def test_bench_run_into_a_given_database_takes_one_size(cli, db_url):
 
     assert result.code == 1
     assert result.err.strip() == "--db: give one --rows and one --accounts with it"
+
+
+def test_a_command_that_fails_under_the_benchmark_stops_it_with_its_own_message(tmp_path):
+    missing = tmp_path / "none" / "bench.db"
+    with pytest.raises(UserError) as stopped:
+        measure_command(["--db", f"sqlite:///{missing}", "status"], tmp_path / "log")
+    assert str(stopped.value).startswith(f"benchmark stopped: compengine --db sqlite:///{missing}")
+    assert "Traceback" not in str(stopped.value)

@@ -82,6 +82,7 @@ def refused(cli, db_url, out: Path, *args: object) -> str:
         ("2027-06", (), "--period: 2027-06 has not been run: there are no statements\n"),
         ("27-02", (), "--period: "),
         ("2027-02", ("--payee", "ae1", "--payee", "ghost"), "--payee: unknown payee 'ghost'\n"),
+        ("2027-02", ("--locale", "xx_YY"), "--locale: unknown locale 'xx_YY'\n"),
     ],
 )
 def test_refusals_exit_1_and_write_nothing(bulk_cycle, db_url, tmp_path, period, extra, message):
@@ -168,7 +169,6 @@ def test_ctrl_c_while_moving_files_in_puts_back_what_was_moved_and_replaced(
 def test_real_statements_of_a_locked_period_are_the_same_bytes_on_any_number_of_workers(
     bulk_cycle, db_url, tmp_path
 ):
-    pytest.importorskip("compengine.views.payee_period", reason="stmt-core not merged yet")
     one, two = tmp_path / "one", tmp_path / "two"
 
     for out, workers in ((one, 1), (two, 2)):
@@ -181,3 +181,15 @@ def test_real_statements_of_a_locked_period_are_the_same_bytes_on_any_number_of_
         ["pdftotext", str(one / "ae1_2027-01.pdf"), "-"], capture_output=True, text=True, check=True
     ).stdout
     assert "ae1" in text and "Final" in text
+
+
+def test_statements_take_the_locale_and_paper_of_a_single_statement(bulk_cycle, tmp_path):
+    out = tmp_path / "de"
+    args = ("--locale", "de_DE", "--paper", "a4", "--workers", 1)
+    result = bulk_cycle(*statements("2027-01", out, *args))
+    assert result.code == 0, result.err
+    pdf = str(out / "ae1_2027-01.pdf")
+    text = subprocess.run(["pdftotext", pdf, "-"], capture_output=True, text=True, check=True)
+    assert "500,00 $" in text.stdout and "Januar 2027" in text.stdout
+    info = subprocess.run(["pdfinfo", pdf], capture_output=True, text=True, check=True).stdout
+    assert "(A4)" in info
