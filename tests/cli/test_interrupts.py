@@ -79,9 +79,11 @@ def test_ctrl_c_inside_a_statement_of_load_exits_130_and_writes_nothing(loaded, 
 
 
 def test_ctrl_c_inside_a_statement_of_run_exits_130_and_writes_nothing(loaded, db_url, tmp_path):
+    """Paused in the audit event, the run's last statement: its lines, written in bulk on
+    the driver's own connection before it, are rolled back with it."""
     before = table_snapshot(db_url)
     marker = tmp_path / "paused"
     args = ("--db", db_url, "run", "--period", "2027-01", "--plans", PLAN)
-    process = pause_in_sql(r"(?i)^\s*INSERT INTO payout_line\b", marker, *args)
+    process = pause_in_sql(r"(?i)^\s*INSERT INTO audit_event\b", marker, *args)
     assert_interrupted(interrupt(process, marker, args))
     assert table_snapshot(db_url) == before

@@ -13,7 +13,7 @@ from compengine.statements import renderers
 from tests.statements.bulk.fakes import Slow
 
 
-def fake_renderer(plans, fmt) -> Slow:
+def fake_renderer(*_settings) -> Slow:
     return Slow(os.environ["FAKE_MARKER"], float(os.environ.get("FAKE_SECONDS", "0")))
 
 
