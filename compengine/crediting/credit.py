@@ -85,7 +85,8 @@ def credit(
     totals.index = cells.index
     problems = list(dict.fromkeys(_over_allocated(cells, holders, totals, shares.den, grid)))
 
-    holders["earned"] = holders["share"] * holders["delta"]
+    # exact whatever either side's dtype: shares may be 64-bit (crediting.shares)
+    holders["earned"] = holders["share"].astype(object) * holders["delta"].astype(object)
     through = grid.months - 1 if as_of is None else as_of
     holders["earned_as_of"] = holders["earned"].where(holders["month"] <= through, 0)
     earned = holders.groupby(["payee_id", "row"], as_index=False, sort=False)[

@@ -3,14 +3,17 @@
 share(p, m) = split x (days of m covered by the assignment) / (days in m), summed
 over the payee's rows. Shares are integers over SHARE_DEN = 10^s x lcm(28..31), where
 s is the most decimal places of any split, so that sums and comparisons with 1 are
-exact integer operations.
+exact integer operations. They are 64-bit integers when no share and no sum of them can
+leave that range (checked from the splits before computing), else Python integers.
 """
 
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
+from functools import cached_property
 
 import numpy as np
 import pandas as pd
@@ -19,6 +22,7 @@ from compengine.money import parse_decimal
 from compengine.months import days_in, first_day, last_day, month_of
 
 DAYS_DEN = math.lcm(28, 29, 30, 31)
+INT64_MAX = 2**63 - 1
 PART_COLUMNS = ["account_id", "role", "month", "payee_id", "split", "days", "month_days"]
 
 
@@ -28,12 +32,19 @@ class ShareTable:
 
     ``parts`` keeps what each share is made of, one row per assignment row and month
     (account_id, role, month, payee_id, split, days, month_days), so that a statement
-    can show split x days instead of a bare percentage.
+    can show split x days instead of a bare percentage. Only lines of a partial share
+    need it, so it is built on first use.
     """
 
     frame: pd.DataFrame
     den: int
-    parts: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=PART_COLUMNS))
+    _parts: Callable[[], pd.DataFrame] = field(
+        default=lambda: pd.DataFrame(columns=PART_COLUMNS), repr=False
+    )
+
+    @cached_property
+    def parts(self) -> pd.DataFrame:
+        return self._parts()
 
 
 def _split_numerators(splits: pd.Series) -> tuple[np.ndarray, int]:
@@ -42,6 +53,14 @@ def _split_numerators(splits: pd.Series) -> tuple[np.ndarray, int]:
     values = [parse_decimal(text) for text in texts]
     den = math.lcm(1, *(v.denominator for v in values))
     return np.array([int(v * den) for v in values], dtype=object)[codes], den
+
+
+def share_dtype(largest_split: int, rows: int) -> type:
+    """np.int64 when every share fits with room for any sum of them, else object (Python
+    integers). A share is at most largest_split x 31 days x DAYS_DEN / 28, and a sum
+    of shares (of a payee's rows, of a cell's holders) adds at most `rows` of them."""
+    bound = abs(largest_split) * 31 * (DAYS_DEN // 28) * max(rows, 1)
+    return np.int64 if bound <= INT64_MAX else object
 
 
 def build_shares(assignments: pd.DataFrame, first_month: int, months: int) -> ShareTable:
@@ -77,25 +96,42 @@ def build_shares(assignments: pd.DataFrame, first_month: int, months: int) -> Sh
     covered = (
         np.minimum(end_day[row], month_end[t]) - np.maximum(start_day[row], month_start[t]) + 1
     )
-    share = split[row] * covered.astype(object) * (DAYS_DEN // month_days[t]).astype(object)
+    dtype = share_dtype(max(split, key=abs), len(assignments))
+    share = (
+        split[row].astype(dtype) * covered.astype(dtype) * (DAYS_DEN // month_days[t]).astype(dtype)
+    )
 
-    frame = pd.DataFrame(
+    kept = covered > 0
+    row, t, covered, share = row[kept], t[kept], covered[kept], share[kept]
+    # grouped by integer codes of the names; the names go back on the (far fewer) groups
+    codes = {name: pd.factorize(assignments[name]) for name in ("account_id", "role", "payee_id")}
+    keys = ["account_id", "role", "month", "payee_id"]
+    by_codes = pd.DataFrame(
         {
-            "account_id": assignments["account_id"].to_numpy(object)[row],
-            "role": assignments["role"].to_numpy(object)[row],
+            "account_id": codes["account_id"][0][row],
+            "role": codes["role"][0][row],
             "month": t,
-            "payee_id": assignments["payee_id"].to_numpy(object)[row],
+            "payee_id": codes["payee_id"][0][row],
             "share": share,
         }
     )
-    kept = covered > 0
-    parts = frame[kept].assign(
-        split=assignments["split"].astype(str).to_numpy(object)[row][kept],
-        days=covered[kept],
-        month_days=month_days[t][kept],
-    )[PART_COLUMNS]
-    frame = frame[kept]
-    frame = frame.groupby(["account_id", "role", "month", "payee_id"], as_index=False, sort=False)[
-        "share"
-    ].sum()
-    return ShareTable(frame, DAYS_DEN * split_den, parts.reset_index(drop=True))
+    grouped = by_codes.groupby(keys, as_index=False, sort=False)["share"].sum()
+    frame = grouped.assign(
+        **{name: codes[name][1].take(grouped[name].to_numpy()) for name in codes}
+    )
+
+    def parts() -> pd.DataFrame:
+        return pd.DataFrame(
+            {
+                "account_id": codes["account_id"][1].take(codes["account_id"][0][row]),
+                "role": codes["role"][1].take(codes["role"][0][row]),
+                "month": t,
+                "payee_id": codes["payee_id"][1].take(codes["payee_id"][0][row]),
+                "split": assignments["split"].astype(str).to_numpy(object)[row],
+                "days": covered,
+                "month_days": month_days[t],
+            },
+            columns=PART_COLUMNS,
+        )
+
+    return ShareTable(frame, DAYS_DEN * split_den, parts)

@@ -3,10 +3,11 @@
 from datetime import date
 from fractions import Fraction
 
+import numpy as np
 import pandas as pd
 
 from compengine.calc.snapshot import ASSIGNMENT_COLUMNS
-from compengine.crediting.shares import build_shares
+from compengine.crediting.shares import DAYS_DEN, INT64_MAX, build_shares, share_dtype
 from compengine.months import parse_period
 
 JAN = parse_period("2027-01")
@@ -44,3 +45,32 @@ def test_split_times_days_and_overlapping_rows_of_one_payee_add_up():
         ("acme", "ae1", "AE", "2027-02-15", "2027-02-28", "0.5"),
     )
     assert result[("ae1", 1)] == Fraction(3333, 10000) + Fraction(1, 2) * Fraction(14, 28)
+
+
+def test_shares_are_64_bit_integers_up_to_the_proven_bound_and_python_integers_past_it():
+    per_share = 31 * (DAYS_DEN // 28)  # the largest share of a split numerator of 1
+    rows = 1_000
+    largest = INT64_MAX // (per_share * rows)
+    assert share_dtype(largest, rows) is np.int64
+    assert share_dtype(largest + 1, rows) is object
+    assert share_dtype(-(largest + 1), rows) is object
+
+
+def test_splits_with_twelve_decimals_on_many_rows_take_python_integers_and_stay_exact():
+    """Splits may have 12 decimal places (the loader's limit): over 22 or more assignment
+    rows their shares could pass 64 bits, so Python integers are used; same answer."""
+    split = "0.333333333333"
+    others = [(f"other{i}", "ae2", "AE", "2027-01-01", None, "1") for i in range(30)]
+    many = shares(("acme", "ae1", "AE", "2027-01-11", None, split), *others)
+    one = shares(("acme", "ae1", "AE", "2027-01-11", None, split))
+    assert many[("ae1", 0)] == one[("ae1", 0)] == Fraction(split) * Fraction(21, 31)
+
+
+def test_the_share_column_is_64_bit_when_the_splits_allow_it():
+    row = ("acme", "ae1", "AE", date(2027, 1, 1), None, "0.5")
+    frame = pd.DataFrame([row], columns=ASSIGNMENT_COLUMNS)
+    assert build_shares(frame, JAN, 2).frame["share"].dtype == np.int64
+    frame = pd.DataFrame([row] * 30, columns=ASSIGNMENT_COLUMNS).assign(split="0.333333333333")
+    table = build_shares(frame, JAN, 2)
+    january = table.frame[table.frame["month"] == 0]["share"]
+    assert [Fraction(int(x), table.den) for x in january] == [30 * Fraction("0.333333333333")]
