@@ -111,23 +111,19 @@ FETCH_ROWS = 65_536  # rows held as Python tuples at once
 
 
 def _fetched(connection: Connection, sql: str) -> pd.DataFrame:
-    """The rows in chunks, each turned into Arrow columns at once: the tuples of the whole
-    aggregate would take several times the memory of its columns."""
+    """The rows in chunks, each made a frame at once: the tuples of the whole aggregate
+    would take several times the memory of its columns (and no less time)."""
     cursor = connection.connection.dbapi_connection.cursor()
     chunks = []
     try:
         cursor.execute(sql)
         while rows := cursor.fetchmany(FETCH_ROWS):
-            columns = zip(*rows, strict=True)
-            chunks.append(
-                pa.record_batch(
-                    [pa.array(c, t) for c, t in zip(columns, _USAGE_SCHEMA.types, strict=True)],
-                    schema=_USAGE_SCHEMA,
-                )
-            )
+            chunks.append(pd.DataFrame(rows, columns=USAGE_COLUMNS))
     finally:
         cursor.close()
-    return pa.Table.from_batches(chunks, schema=_USAGE_SCHEMA).to_pandas()
+    if not chunks:
+        return _USAGE_SCHEMA.empty_table().to_pandas()
+    return pd.concat(chunks, ignore_index=True)
 
 
 def _end_month_usage(session: Session, last_month: int | None) -> pd.DataFrame:
