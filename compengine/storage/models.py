@@ -94,6 +94,7 @@ class LoadBatch(SQLModel, table=True):
 # action before its first event, and a misspelt one from one never recorded yet.
 AUDIT_ACTIONS = (
     "load",
+    "replace",  # one per stored row a load replaced (ledger.store)
     "run",
     "adjust",
     "hold",

@@ -148,6 +148,7 @@ def test_an_action_not_recorded_yet_is_an_empty_log_not_an_error(cycle):
     """Nothing of the cycle has been exported yet: an answer, not a refusal."""
     assert as_json(cycle, "audit", "--action", "export") == []
     assert as_json(cycle, "audit", "--action", "reopen") == []
+    assert as_json(cycle, "audit", "--action", "replace") == []
 
 
 def test_status_and_runs_show_utc_times_in_every_format(cycle):

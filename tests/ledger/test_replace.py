@@ -64,6 +64,8 @@ def test_replace_stores_the_new_content_and_audits_each_changed_row(
     }
     assert json.loads(usage[5])["amount"] == "2100.00"
     assert rows(db_url, select(LoadBatch.replace).order_by(LoadBatch.id)) == [(False,), (True,)]
+    logged = initialized("audit", "--action", "replace", "--format", "json")
+    assert [event["payee"] for event in json.loads(logged.out)] == ["csm1", None]
 
 
 def test_replacing_a_usage_row_moves_its_amount_in_monthly_usage(
