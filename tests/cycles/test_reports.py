@@ -136,7 +136,10 @@ def test_audit_csv_neutralises_formulas_and_the_table_strips_control_characters(
         (("--since", "yesterday"), "--since: 'yesterday' is not a date"),
         (("--since", "\u0662\u0660\u0662\u0667-01-01"), "is not a date"),
         (("--payee", "nobody"), "--payee: unknown payee 'nobody'"),
-        (("--action", "hodl"), "--action: compengine records no action 'hodl' (actions: load, run"),
+        (
+            ("--action", "hodl"),
+            "--action: compengine records no action 'hodl' (actions: load, replace, run",
+        ),
         (("--period", "2027-1"), "--period: '2027-1' is not a month (YYYY-MM)"),
     ],
 )
