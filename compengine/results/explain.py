@@ -15,7 +15,7 @@ from functools import lru_cache
 from compengine.calc.earnings import ComponentEarnings
 from compengine.calc.usage import ContractGrid
 from compengine.calc.versions import ComponentPlan
-from compengine.money import format_cents, format_rate, round_cents
+from compengine.money import format_cents, format_rate, round_cents, round_half_away
 from compengine.months import format_period
 from compengine.plan.model import (
     Expansion,
@@ -60,8 +60,9 @@ def money(cents: Fraction | int) -> str:
 
 
 def percent(value: Fraction) -> str:
-    """Two decimals, half away from zero: 0.82666 -> '82.67%'."""
-    return f"{format_cents(round_cents(value * 10000))}%"
+    """Two decimals, half away from zero: 0.82666 -> '82.67%' (integer arithmetic on the
+    fraction's terms: a Fraction product costs a gcd per line)."""
+    return f"{format_cents(round_half_away(value.numerator * 10000, value.denominator))}%"
 
 
 def _period(e: Explanation, grid_month: int) -> str:
