@@ -19,6 +19,7 @@ from compengine.errors import UserError
 
 ADVISORY_KEY = 0x636F6D70  # 'comp'
 WAIT_SECONDS = 600
+LOCK_NOT_AVAILABLE = "55P03"  # PostgreSQL's lock_timeout ran out
 SQLITE_TIMEOUT_MS = 30_000  # what every other connection waits for a writer
 BUSY = (
     "another compengine command (run, load, approve, lock, ...) is in progress on this "
@@ -31,13 +32,15 @@ class Busy(UserError):
 
 
 @contextmanager
-def exclusive(engine: Engine, *, wait: bool = False) -> Iterator[Session]:
+def exclusive(
+    engine: Engine, *, wait: bool = False, wait_seconds: int = WAIT_SECONDS
+) -> Iterator[Session]:
     """A transaction that holds the database's compengine write lock; fails at once when
-    it is taken (Busy), or waits up to WAIT_SECONDS with wait=True."""
+    it is taken (Busy), or with wait=True after waiting up to `wait_seconds` for it."""
     if engine.dialect.name == "sqlite":
         connection = engine.connect().execution_options(sqlite_begin="IMMEDIATE")
         raw = connection.connection.dbapi_connection
-        raw.execute(f"PRAGMA busy_timeout = {WAIT_SECONDS * 1000 if wait else 0}")
+        raw.execute(f"PRAGMA busy_timeout = {wait_seconds * 1000 if wait else 0}")
         try:
             connection.begin()
         except exc.OperationalError as error:
@@ -51,8 +54,17 @@ def exclusive(engine: Engine, *, wait: bool = False) -> Iterator[Session]:
         connection = engine.connect()
         connection.begin()
         if wait:
-            connection.execute(text(f"SET LOCAL lock_timeout = '{WAIT_SECONDS}s'"))
-            connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": ADVISORY_KEY})
+            connection.execute(text(f"SET LOCAL lock_timeout = '{wait_seconds}s'"))
+            try:
+                connection.execute(
+                    text("SELECT pg_advisory_xact_lock(:key)"), {"key": ADVISORY_KEY}
+                )
+            except exc.OperationalError as error:
+                connection.rollback()
+                connection.close()
+                if getattr(error.orig, "sqlstate", None) == LOCK_NOT_AVAILABLE:
+                    raise Busy.single(BUSY) from error
+                raise
         elif not connection.execute(
             text("SELECT pg_try_advisory_xact_lock(:key)"), {"key": ADVISORY_KEY}
         ).scalar():

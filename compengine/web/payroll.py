@@ -3,9 +3,11 @@ batch per click, however often the button is pressed), batches with their CSV.
 
 The export form carries a one-time idempotency key made when the page is rendered: a
 double click or a re-sent form sends the same key, and `export_period` answers the batch
-that key made instead of making another. An export never waits for the database lock:
-while it is taken, a key that recorded a batch already is answered from it, any other
-form is refused as busy and keeps its key.
+that key made instead of making another. An export waits a few seconds at most for the
+database lock: a double click's second request waits for the first (which takes well
+under a second) and then finds its batch; when a longer command holds the lock, a key
+that recorded a batch already is answered from it, any other form is refused as busy
+and keeps its key.
 """
 
 from __future__ import annotations
@@ -37,6 +39,7 @@ router = APIRouter()
 READERS = Depends(role(Role.payroll, Role.ops))
 EXPORTERS = Depends(role(Role.payroll))
 MAX_BATCH_ID = 2**62
+EXPORT_WAIT_SECONDS = 5  # what an export waits for the database lock (module docstring)
 
 
 @router.get("/payroll")
@@ -95,7 +98,7 @@ def export(
     check_csrf(who, csrf_token)
     period = url_period(period)
     try:
-        with exclusive(engine(request)) as session:
+        with exclusive(engine(request), wait=True, wait_seconds=EXPORT_WAIT_SECONDS) as session:
             result = export_period(
                 session, period, idempotency_key, who.principal.name, reissue=reissue == "yes"
             )

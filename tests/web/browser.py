@@ -11,9 +11,9 @@ from pathlib import Path
 
 from PIL import Image, ImageStat
 from selenium import webdriver
+from selenium.common.exceptions import StaleElementReferenceException, WebDriverException
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
-from selenium.webdriver.remote.webelement import WebElement
 from selenium.webdriver.support import expected_conditions
 from selenium.webdriver.support.ui import WebDriverWait
 
@@ -44,12 +44,46 @@ def chromium(downloads: Path) -> Iterator[webdriver.Chrome]:
         driver.quit()
 
 
-def click(driver: webdriver.Chrome, element: WebElement, seconds: float = 120) -> None:
-    """Click a link or button and wait until the page it leads to has loaded."""
-    element.click()
-    WebDriverWait(driver, seconds).until(expected_conditions.staleness_of(element))
-    WebDriverWait(driver, seconds).until(
-        lambda d: d.execute_script("return document.readyState") == "complete"
+Locator = tuple[str, str]  # (By.ID, "action-lock"), as find_element takes it
+_MARK = "window.compengineBeforeClick"  # set on the page a click leaves
+
+
+def click(driver: webdriver.Chrome, target: Locator, seconds: float = 120) -> None:
+    """Click the link or button `target` finds once it can be clicked, and wait until the
+    page it leads to has loaded (a new document: the mark set before the click is gone).
+
+    Chromium may answer a click, or a look at the element, with 'Node ... does not belong
+    to the document' instead of a stale element: when the page is still the same, the
+    element was swapped before the click and is found again; when it is not, the click
+    went through."""
+    for attempt in range(2):
+        element = WebDriverWait(driver, seconds).until(
+            expected_conditions.element_to_be_clickable(target)
+        )
+        driver.execute_script(f"{_MARK} = true;")
+        try:
+            element.click()
+        except WebDriverException as error:  # StaleElementReferenceException is one
+            if not _detached(error) or (_same_page(driver) and attempt):
+                raise
+            if _same_page(driver):
+                continue
+        break
+    WebDriverWait(driver, seconds, ignored_exceptions=(WebDriverException,)).until(
+        lambda d: not _same_page(d) and d.execute_script("return document.readyState") == "complete"
+    )
+
+
+def _same_page(driver: webdriver.Chrome) -> bool:
+    try:
+        return driver.execute_script(f"return {_MARK} === true;") is True
+    except WebDriverException:  # navigating
+        return False
+
+
+def _detached(error: WebDriverException) -> bool:
+    return isinstance(error, StaleElementReferenceException) or (
+        "does not belong to the document" in str(error)
     )
 
 
@@ -57,7 +91,7 @@ def sign_in(driver: webdriver.Chrome, base: str, token: str) -> None:
     driver.delete_all_cookies()
     driver.get(f"{base}/login")
     driver.find_element(By.ID, "token").send_keys(token)
-    click(driver, driver.find_element(By.CSS_SELECTOR, "form[action='/login'] button"))
+    click(driver, (By.CSS_SELECTOR, "form[action='/login'] button"))
 
 
 def shown_amount(text: str) -> Decimal:

@@ -46,7 +46,7 @@ def test_a_rep_reads_a_period_whose_amounts_equal_payouts_and_downloads_the_pdf(
     sign_in(browser, site.base, site.tokens["ae1"])
     assert browser.current_url.endswith("/me")
     screenshot(browser, shots, "rep-periods")
-    click(browser, browser.find_element(By.LINK_TEXT, "2027-01"))
+    click(browser, (By.LINK_TEXT, "2027-01"))
     assert browser.current_url.endswith("/me/periods/2027-01")
     shown = sorted(
         shown_amount(cell.text) for cell in browser.find_elements(By.CSS_SELECTOR, ".line-amount")
@@ -70,18 +70,18 @@ def test_ops_run_approve_and_lock_through_the_forms(site, browser, shots):
     assert browser.current_url.endswith("/ops")
     screenshot(browser, shots, "ops-dashboard")
     browser.get(f"{site.base}/ops/periods/2027-02")
-    click(browser, browser.find_element(By.ID, "action-lock"))
-    click(browser, browser.find_element(By.CSS_SELECTOR, "button.danger"))
+    click(browser, (By.ID, "action-lock"))
+    click(browser, (By.CSS_SELECTOR, "button.danger"))
     assert state(site.db_url, "2027-02") == ("locked", False)
     browser.get(f"{site.base}/ops/periods/2027-03")
-    click(browser, browser.find_element(By.ID, "action-run"))
+    click(browser, (By.ID, "action-run"))
     assert "The period was run." in browser.page_source
-    click(browser, browser.find_element(By.ID, "action-approve"))
+    click(browser, (By.ID, "action-approve"))
     assert state(site.db_url, "2027-03") == ("approved", False)
     screenshot(browser, shots, "ops-period")
-    click(browser, browser.find_element(By.ID, "action-lock"))
+    click(browser, (By.ID, "action-lock"))
     screenshot(browser, shots, "ops-lock")
-    click(browser, browser.find_element(By.CSS_SELECTOR, "button.danger"))
+    click(browser, (By.CSS_SELECTOR, "button.danger"))
     assert state(site.db_url, "2027-03") == ("locked", False)
     assert "It is final." in browser.page_source
 
@@ -90,7 +90,7 @@ def test_payroll_exports_with_a_double_click_and_gets_one_batch(site, browser, s
     sign_in(browser, site.base, site.tokens["payroll"])
     assert browser.current_url.endswith("/payroll")
     screenshot(browser, shots, "payroll-periods")
-    click(browser, browser.find_element(By.LINK_TEXT, "2027-01"))
+    click(browser, (By.LINK_TEXT, "2027-01"))
     screenshot(browser, shots, "payroll-period")
     button = browser.find_element(By.ID, "export")
     form = {
