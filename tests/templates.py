@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import create_engine, text
-from sqlalchemy.engine import make_url
+from sqlalchemy.engine import Engine, make_url
 
 # the function a builder gets: `cli(*args)`, like the `cli` fixture, on the template
 Runner = Callable[..., Any]
@@ -43,6 +43,7 @@ class Templates:
     root: Path
     server: str | None  # the PostgreSQL test server's URL, if any
     built: dict[tuple[str, str], _Built] = field(default_factory=dict)
+    admin: Engine | None = None
 
     def copy(
         self, name: str, build: Builder, *, db_url: str, folder: Path, cli_here: Runner
@@ -67,6 +68,8 @@ class Templates:
             with self._admin() as admin:
                 for url in urls:
                     admin.execute(text(f'DROP DATABASE IF EXISTS "{_name(url)}" WITH (FORCE)'))
+        if self.admin is not None:
+            self.admin.dispose()
 
     def _build(self, name: str, backend: str, build: Builder, cli_here: Runner) -> _Built:
         folder = self.root / f"{name}-{backend}"
@@ -91,12 +94,12 @@ class Templates:
 
     @contextmanager
     def _admin(self):
-        engine = create_engine(self.server, isolation_level="AUTOCOMMIT")
-        try:
-            with engine.connect() as connection:
-                yield connection
-        finally:
-            engine.dispose()
+        """An autocommit connection to the server, from one engine kept for the session
+        (a copy per test must not pay for a new engine each time)."""
+        if self.admin is None:
+            self.admin = create_engine(self.server, isolation_level="AUTOCOMMIT")
+        with self.admin.connect() as connection:
+            yield connection
 
 
 def _name(url: str) -> str:

@@ -35,7 +35,15 @@ CONTRACT_COLUMNS = [
     "products",
     "ends_on",
 ]
-USAGE_COLUMNS = ["account_id", "product", "month", "amount_cents"]
+_USAGE_SCHEMA = pa.schema(
+    [
+        ("account_id", pa.string()),
+        ("product", pa.string()),
+        ("month", pa.int64()),
+        ("amount_cents", pa.int64()),
+    ]
+)
+USAGE_COLUMNS = _USAGE_SCHEMA.names
 END_MONTH_COLUMNS = ["contract_id", "product", "amount_cents"]
 
 
@@ -64,13 +72,7 @@ def _frame(session: Session, model: type, columns: list[str]) -> pd.DataFrame:
     table = model.__table__
     connection = session.connection()
     sql = str(select(*(table.c[c] for c in columns)).compile(dialect=connection.dialect))
-    cursor = connection.connection.dbapi_connection.cursor()
-    try:
-        cursor.execute(sql)
-        rows = cursor.fetchall()
-    finally:
-        cursor.close()
-    frame = pd.DataFrame(rows, columns=columns, dtype=object)
+    frame = _fetched(connection, sql, columns, dtype=object)
     for name in columns:
         kind = table.c[name].type.dialect_impl(connection.dialect)
         process = kind.result_processor(connection.dialect, None)
@@ -94,18 +96,8 @@ def _monthly_usage(session: Session, last_month: int | None) -> pd.DataFrame:
     if connection.dialect.name == "postgresql":
         usage = _copied(connection, sql).to_pandas()
     else:
-        usage = _fetched(connection, sql)
+        usage = _fetched(connection, sql, USAGE_COLUMNS)
     return usage.astype({"month": "int64", "amount_cents": "int64"})
-
-
-_USAGE_SCHEMA = pa.schema(
-    [
-        ("account_id", pa.string()),
-        ("product", pa.string()),
-        ("month", pa.int64()),
-        ("amount_cents", pa.int64()),
-    ]
-)
 
 
 def _copied(connection: Connection, sql: str) -> pa.Table:
@@ -127,19 +119,22 @@ def _copied(connection: Connection, sql: str) -> pa.Table:
 FETCH_ROWS = 65_536  # rows held as Python tuples at once
 
 
-def _fetched(connection: Connection, sql: str) -> pd.DataFrame:
-    """The rows in chunks, each made a frame at once: the tuples of the whole aggregate
-    would take several times the memory of its columns (and no less time)."""
+def _fetched(
+    connection: Connection, sql: str, columns: list[str], dtype: object = None
+) -> pd.DataFrame:
+    """The rows through the driver's own cursor, in chunks each made a frame at once: the
+    tuples of a whole large table would take several times the memory of its columns
+    (and no less time)."""
     cursor = connection.connection.dbapi_connection.cursor()
     chunks = []
     try:
         cursor.execute(sql)
         while rows := cursor.fetchmany(FETCH_ROWS):
-            chunks.append(pd.DataFrame(rows, columns=USAGE_COLUMNS))
+            chunks.append(pd.DataFrame(rows, columns=columns, dtype=dtype))
     finally:
         cursor.close()
     if not chunks:
-        return _USAGE_SCHEMA.empty_table().to_pandas()
+        return pd.DataFrame(columns=columns, dtype=dtype)
     return pd.concat(chunks, ignore_index=True)
 
 

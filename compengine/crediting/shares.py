@@ -47,12 +47,15 @@ class ShareTable:
         return self._parts()
 
 
-def _split_numerators(splits: pd.Series) -> tuple[np.ndarray, int]:
-    """Splits as integers over their common denominator (each distinct text parsed once)."""
+def _split_numerators(splits: pd.Series) -> tuple[np.ndarray, int, int]:
+    """Splits as integers over their common denominator, and the largest in magnitude
+    (each distinct text parsed once)."""
     codes, texts = pd.factorize(splits.astype(str))
     values = [parse_decimal(text) for text in texts]
     den = math.lcm(1, *(v.denominator for v in values))
-    return np.array([int(v * den) for v in values], dtype=object)[codes], den
+    numerators = [int(v * den) for v in values]
+    largest = max(numerators, key=abs)
+    return np.array(numerators, dtype=object)[codes], den, largest
 
 
 def share_dtype(largest_split: int, rows: int) -> type:
@@ -68,7 +71,7 @@ def build_shares(assignments: pd.DataFrame, first_month: int, months: int) -> Sh
     if assignments.empty or months <= 0:
         return ShareTable(pd.DataFrame(columns=columns), DAYS_DEN)
     last_month = first_month + months - 1
-    split, split_den = _split_numerators(assignments["split"])
+    split, split_den, largest_split = _split_numerators(assignments["split"])
     start_day = np.array([d.toordinal() for d in assignments["start"]], dtype=np.int64)
     end_day = np.array(
         [
@@ -96,7 +99,7 @@ def build_shares(assignments: pd.DataFrame, first_month: int, months: int) -> Sh
     covered = (
         np.minimum(end_day[row], month_end[t]) - np.maximum(start_day[row], month_start[t]) + 1
     )
-    dtype = share_dtype(max(split, key=abs), len(assignments))
+    dtype = share_dtype(largest_split, len(assignments))
     share = (
         split[row].astype(dtype) * covered.astype(dtype) * (DAYS_DEN // month_days[t]).astype(dtype)
     )
