@@ -9,9 +9,12 @@ changes in the ledger. For each staged row s whose key matches stored row t:
     replaced row:     + s - t   (moving its date, product or account moves its amount)
 
 so the change is (sum of all staged rows) - (sum of the stored rows the load matches
-by key). The first sum is built chunk by chunk while reading, in memory bounded by
-the number of (account, product, month) groups rather than rows; the second is one
-SQL join, which is empty when every row is new.
+by key). The first sum is built chunk by chunk while reading and handed to the
+temporary table usage_delta whenever it holds `held_groups` (account, product, month)
+groups, so memory stays bounded however many groups a load touches; the second is
+one SQL join, which is empty when every row is new. One GROUP BY over usage_delta,
+joined to the stored totals, gives each touched group's new total (usage_new), which
+is checked and then written.
 
 A sum of many 13-digit amounts can pass int64, where pyarrow wraps silently, SQLite's
 SUM raises and PostgreSQL's turns numeric. So every amount is summed in two parts
@@ -30,9 +33,11 @@ from sqlalchemy import (
     Column,
     Integer,
     String,
+    Table,
     and_,
     case,
     cast,
+    exists,
     extract,
     func,
     insert,
@@ -75,25 +80,39 @@ SCHEMA = pa.schema(
 _SHIFT_SQL = literal_column(str(SHIFT))  # inline: PostgreSQL has only bigint >> integer
 _MASK_SQL = literal_column(str(LOW_MASK))
 _PARTIALS_BEFORE_MERGE = 32
-_USAGE_DELTA = staging.temporary_table(
-    "usage_delta",
-    Column("account_id", String),
-    Column("product", String),
-    Column(MONTH, Integer),
-    Column("high", BigInteger),
-    Column("low", BigInteger),
-    Column("entries", BigInteger),
-)
+
+
+def _groups_table(name: str) -> Table:
+    """A temporary table of sums in high and low parts by (account_id, product, month)."""
+    return staging.temporary_table(
+        name,
+        Column("account_id", String),
+        Column("product", String),
+        Column(MONTH, Integer),
+        Column("high", BigInteger),
+        Column("low", BigInteger),
+        Column("entries", BigInteger),
+    )
+
+
+_USAGE_DELTA = _groups_table("usage_delta")  # the load's change, in several rows per group
+_USAGE_NEW = _groups_table("usage_new")  # one row per touched group: its total after the load
 
 
 class MonthlyTotals:
     """Running sums (in high and low parts) and counts of staged usage rows by
-    (account_id, product, month)."""
+    (account_id, product, month), held in memory up to `held_groups` groups."""
 
-    def __init__(self) -> None:
+    def __init__(self, held_groups: int) -> None:
+        self._held_groups = held_groups
         self._partials: list[pa.Table] = []
+        self._held = 0
+        self.hand_overs = 0
 
     def add(self, chunk: StagedChunk) -> None:
+        """Add the chunk's accepted rows (none, for a file without a usage month)."""
+        if chunk.month is None:
+            return
         accepted = pa.array(chunk.ok)
         cents = chunk.rows["amount_cents"].filter(accepted).fill_null(0).to_numpy()
         rows = pa.table(
@@ -106,11 +125,28 @@ class MonthlyTotals:
                 "entries": np.ones(len(cents), dtype=np.int64),
             }
         )
-        self._partials.append(_grouped(rows))
+        partial = _grouped(rows)
+        self._partials.append(partial)
+        self._held += partial.num_rows
         if len(self._partials) >= _PARTIALS_BEFORE_MERGE:
-            self._partials = [self.table()]
+            self._partials = [self._merged()]
+            self._held = self._partials[0].num_rows
 
-    def table(self) -> pa.Table:
+    @property
+    def full(self) -> bool:
+        """Whether the held sums must go to the database before the next chunk."""
+        return self._held >= self._held_groups
+
+    def hand_over(self, connection: Connection) -> None:
+        """Append the held sums to usage_delta and start again from nothing."""
+        if not self.hand_overs:
+            staging.create(connection, _USAGE_DELTA)
+        self.hand_overs += 1
+        in_key_order = self._merged().sort_by([(name, "ascending") for name in GROUP])
+        bulk.append(connection, _USAGE_DELTA, in_key_order)  # cheaper index inserts later
+        self._partials, self._held = [], 0
+
+    def _merged(self) -> pa.Table:
         merged = pa.concat_tables(self._partials) if self._partials else SCHEMA.empty_table()
         return _grouped(merged)
 
@@ -138,11 +174,10 @@ def month_index(column):
 
 
 def stage_monthly_totals(connection: Connection, usage: Staged, totals: MonthlyTotals) -> None:
-    """usage_delta: per touched group, its stored total, this load's rows and the stored
-    rows they replace (negated), all in high and low parts. Call before any write."""
+    """usage_new: per touched group, its total after the load in high and low parts
+    (0 <= low < 2**24) and its number of entries. Call before any write."""
+    totals.hand_over(connection)
     delta = _USAGE_DELTA
-    staging.create(connection, delta)
-    bulk.append(connection, delta, totals.table())
     stored, stage = UsageEntry.__table__, usage.table
     month = month_index(stored.c.entry_date)
     negated = -stored.c.amount_cents
@@ -161,40 +196,44 @@ def stage_monthly_totals(connection: Connection, usage: Staged, totals: MonthlyT
             .group_by(stored.c.account_id, stored.c.product, month),
         )
     )
+    replaces = exists().where(delta.c.entries < 0)  # the negated stored rows' groups
+    once = totals.hand_overs == 1 and not connection.scalar(select(replaces))
+    change = delta if once else _summed(delta)
     monthly = MonthlyUsage.__table__
-    touched = select(delta.c.account_id, delta.c.product, delta.c.month).distinct().subquery()
+    before = monthly.c.amount_cents
+    high = change.c.high + func.coalesce(before.op(">>")(_SHIFT_SQL), 0)
+    low = change.c.low + func.coalesce(before.op("&")(_MASK_SQL), 0)
+    staging.create(connection, _USAGE_NEW)
     connection.execute(
-        insert(delta).from_select(
-            list(delta.c.keys()),
+        insert(_USAGE_NEW).from_select(
+            list(_USAGE_NEW.c.keys()),
             select(
-                monthly.c.account_id,
-                monthly.c.product,
-                monthly.c.month,
-                monthly.c.amount_cents.op(">>")(_SHIFT_SQL),
-                monthly.c.amount_cents.op("&")(_MASK_SQL),
-                monthly.c.entries,
+                change.c.account_id,
+                change.c.product,
+                change.c.month,
+                high + low.op(">>")(_SHIFT_SQL),
+                low.op("&")(_MASK_SQL),
+                change.c.entries + func.coalesce(monthly.c.entries, 0),
             ).join_from(
+                change,
                 monthly,
-                touched,
-                and_(*(monthly.c[name] == touched.c[name] for name in GROUP)),
+                and_(*(monthly.c[name] == change.c[name] for name in GROUP)),
+                isouter=True,
             ),
         )
     )
+    staging.drop(connection, delta)
 
 
-def _new_totals():
-    """Per touched group: high and low of the total after the load (0 <= low < 2**24)
-    and the number of entries."""
-    delta = _USAGE_DELTA
-    high = cast(func.sum(delta.c.high), BigInteger)
-    low = cast(func.sum(delta.c.low), BigInteger)
+def _summed(delta: Table):
+    """usage_delta with one row per group."""
     return (
         select(
             delta.c.account_id,
             delta.c.product,
             delta.c.month,
-            (high + low.op(">>")(_SHIFT_SQL)).label("high"),
-            low.op("&")(_MASK_SQL).label("low"),
+            cast(func.sum(delta.c.high), BigInteger).label("high"),
+            cast(func.sum(delta.c.low), BigInteger).label("low"),
             cast(func.sum(delta.c.entries), BigInteger).label("entries"),
         )
         .group_by(delta.c.account_id, delta.c.product, delta.c.month)
@@ -205,7 +244,7 @@ def _new_totals():
 def check_monthly_totals(connection: Connection, usage: Staged, problems: ProblemLog) -> None:
     """Refuse the load when a month's total of an account and product would leave the
     13-digit money range (or its count the entries column)."""
-    totals = _new_totals()
+    totals = _USAGE_NEW
     amount = totals.c.high * (1 << SHIFT) + totals.c.low
     outside = case(
         (func.abs(totals.c.high) >= _HIGH_BOUND, true()),
@@ -257,8 +296,8 @@ def _too_big(row) -> str:
 
 
 def apply_monthly_totals(connection: Connection) -> None:
-    """Write the checked totals of usage_delta into monthly_usage."""
-    totals = _new_totals()
+    """Write the checked totals of usage_new into monthly_usage."""
+    totals = _USAGE_NEW
     monthly = MonthlyUsage.__table__
     change = select(
         totals.c.account_id,
@@ -281,4 +320,4 @@ def apply_monthly_totals(connection: Connection) -> None:
         )
     )
     connection.execute(monthly.delete().where(monthly.c.entries == 0))
-    staging.drop(connection, _USAGE_DELTA)
+    staging.drop(connection, _USAGE_NEW)

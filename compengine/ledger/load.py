@@ -16,7 +16,7 @@ from pathlib import Path
 
 import numpy as np
 import pyarrow as pa
-from sqlalchemy import inspect
+from sqlalchemy import Table, inspect
 from sqlalchemy.engine import Connection, Engine
 
 from compengine.errors import UserError
@@ -35,7 +35,7 @@ from compengine.ledger.problems import ProblemLog
 from compengine.ledger.readers import Chunking, InputReader
 from compengine.ledger.rows import stored_names
 from compengine.ledger.store import FileCounts, audit_replacements, count_rows, write_rows
-from compengine.ledger.validate import LINE, stage_chunk
+from compengine.ledger.validate import LINE, StagedChunk, stage_chunk
 from compengine.storage import bulk
 from compengine.storage.locking import exclusive
 from compengine.storage.models import LoadBatch
@@ -107,7 +107,7 @@ def _stage_and_check(
     """Stage every file and run every check, the usage aggregate's range included;
     a UserError when any problem was found."""
     problems = ProblemLog([found.source for found in inputs])
-    totals = MonthlyTotals()
+    totals = MonthlyTotals(chunking.held_groups)
     staged: dict[str, Staged] = {}
     unreadable: set[str] = set()
     for found in inputs:
@@ -141,18 +141,38 @@ def _stage_file(
         staging.create(connection, scratch)
     reader = InputReader(found, problems)
     what = f"reading {found.source}"
-    rejected_lines: list[np.ndarray] = []  # 8 bytes per bad row, written once COPY is done
-    with bulk.bulk_writer(connection, table, [c.name for c in table.columns]) as write:
-        for chunk in reader.chunks(chunking, lambda done: report(what, done)):
-            staged = stage_chunk(found, chunk, problems)
-            write(staged.rows)
-            rejected_lines.append(staged.rejected_lines)
-            if found.spec.month_of:
-                totals.add(staged)
+    chunks = (
+        stage_chunk(found, chunk, problems)
+        for chunk in reader.chunks(chunking, lambda done: report(what, done))
+    )
+    rejected_lines = _write_staged(connection, table, chunks, totals)
     if rejected_lines:
         bulk.append(connection, rejected, pa.table({LINE: np.concatenate(rejected_lines)}))
     staging.prepare_for_queries(connection, table, stored_names(found.spec, found.spec.key))
     return Staged(found, table, rejected), reader.readable
+
+
+def _write_staged(
+    connection: Connection,
+    table: Table,
+    chunks: Iterator[StagedChunk],
+    totals: MonthlyTotals,
+) -> list[np.ndarray]:
+    """Bulk-write the staged chunks into `table`, summing usage into `totals` on the way;
+    the lines of the rows that failed a row check (8 bytes per bad row)."""
+    rejected_lines: list[np.ndarray] = []
+    names = [column.name for column in table.columns]
+    while True:  # one bulk write per run of chunks; a run ends when the totals are full
+        with bulk.bulk_writer(connection, table, names) as write:
+            for staged in chunks:
+                write(staged.rows)
+                rejected_lines.append(staged.rejected_lines)
+                totals.add(staged)
+                if totals.full:
+                    break
+            else:
+                return rejected_lines
+        totals.hand_over(connection)  # only now: a COPY holds the connection until it ends
 
 
 def _write(

@@ -36,6 +36,7 @@ class Chunking:
 
     csv_block_bytes: int = 4 << 20
     parquet_rows: int = 250_000
+    held_groups: int = 1 << 20  # monthly usage sums kept in memory before they go to the database
 
 
 @dataclass(frozen=True)

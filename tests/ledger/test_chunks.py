@@ -61,3 +61,40 @@ def test_many_chunks_load_every_row_once(engine, db_url, tmp_path):
     assert ("reading usage.csv", 1.0) in progress
     assert progress[-2:] == [("checking", None), ("writing", None)]
     assert_monthly_usage_matches_ledger(db_url)
+
+
+HANDING_OVER = Chunking(csv_block_bytes=64, parquet_rows=3, held_groups=2)
+
+
+def test_monthly_sums_handed_to_the_database_in_parts_still_follow_the_ledger(
+    engine, db_url, tmp_path
+):
+    """With at most two groups held in memory, the sums of 40 entries over 9 months go
+    to the database in many parts; a --replace load that moves half of them to other
+    months then subtracts their stored amounts across those parts."""
+    write_csv(tmp_path / "first", "accounts.csv", "account_id,name\nacme,Acme\n")
+    write_csv(tmp_path / "first", "usage.csv", _usage([f"u{n}" for n in range(40)]))
+    load_directory(engine, tmp_path / "first", actor="test", chunking=HANDING_OVER)
+    assert_monthly_usage_matches_ledger(db_url)
+    moved = _usage([f"u{n}" for n in range(20)]).replace("2027-0", "2028-0")
+    write_csv(tmp_path / "second", "usage.csv", moved)
+
+    load_directory(engine, tmp_path / "second", actor="test", replace=True, chunking=HANDING_OVER)
+
+    assert_monthly_usage_matches_ledger(db_url)
+
+
+def test_a_month_beyond_13_digits_is_found_when_its_parts_were_handed_over_apart(
+    engine, db_url, tmp_path
+):
+    entries = "".join(f"big{n},acme,2027-03-20,9999999999999.99,compute\n" for n in range(3))
+    write_csv(tmp_path, "accounts.csv", "account_id,name\nacme,Acme\n")
+    write_csv(tmp_path, "usage.csv", "entry_id,account_id,date,amount,product\n" + entries)
+
+    with pytest.raises(UserError) as refused:
+        load_directory(engine, tmp_path, actor="test", chunking=HANDING_OVER)
+
+    assert [str(problem) for problem in refused.value.problems] == [
+        "usage.csv:2: amount: account 'acme', product 'compute', month 2027-03: the month's "
+        "usage would total 29,999,999,999,999.97, more than 13 digits before the point"
+    ]
