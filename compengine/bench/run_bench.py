@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TypeVar
 
-from compengine.bench.synthetic import LedgerShape, write_synthetic_ledger
+from compengine.bench.synthetic import LedgerShape, usage_file, write_synthetic_ledger
 from compengine.errors import UserError
 from compengine.months import format_period, parse_period
 from compengine.storage.database import make_engine, upgrade_schema
@@ -61,18 +61,21 @@ class RunBenchmark:
         return self.run.wall_seconds / self.duckdb_seconds
 
 
-def duckdb_aggregate_seconds(usage_csv: Path) -> float:
+def duckdb_aggregate_seconds(usage: Path) -> float:
     """Seconds DuckDB takes to sum the raw rows by account x product x month (in memory)."""
     import duckdb
 
     connection = duckdb.connect()
-    connection.execute(
-        "CREATE TABLE usage AS SELECT * FROM read_csv(?, header = true, columns = {"
-        "'entry_id': 'VARCHAR', 'account_id': 'VARCHAR', 'date': 'DATE', "
-        "'amount': 'DECIMAL(18,2)', "
-        "'product': 'VARCHAR', 'quantity': 'VARCHAR'})",
-        [str(usage_csv)],
-    )
+    if usage.suffix == ".parquet":
+        connection.execute("CREATE TABLE usage AS SELECT * FROM read_parquet(?)", [str(usage)])
+    else:
+        connection.execute(
+            "CREATE TABLE usage AS SELECT * FROM read_csv(?, header = true, columns = {"
+            "'entry_id': 'VARCHAR', 'account_id': 'VARCHAR', 'date': 'DATE', "
+            "'amount': 'DECIMAL(18,2)', "
+            "'product': 'VARCHAR', 'quantity': 'VARCHAR'})",
+            [str(usage)],
+        )
     started = time.perf_counter()
     connection.execute(
         "CREATE TEMP TABLE monthly AS SELECT account_id, product, "
@@ -133,7 +136,7 @@ def bench_run(
         period=period,
         load=load,
         run=run,
-        duckdb_seconds=in_fresh_process(duckdb_aggregate_seconds, directory / "usage.csv"),
+        duckdb_seconds=in_fresh_process(duckdb_aggregate_seconds, usage_file(directory, shape)),
         run_output=run_log.read_text(),
     )
 

@@ -12,12 +12,14 @@ from __future__ import annotations
 import tempfile
 from dataclasses import dataclass
 from datetime import timedelta
+from enum import StrEnum
 from pathlib import Path
 
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pcsv
+import pyarrow.parquet as pq
 
 from compengine.months import first_day, last_day, parse_period
 
@@ -25,6 +27,30 @@ PRODUCTS = ("compute", "storage", "network", "database", "analytics", "ml", "sec
 SEGMENTS = ("enterprise", "mid-market", "smb")
 _CHUNK_ROWS = 250_000
 _CSV = pcsv.WriteOptions(quoting_style="none")
+
+
+class UsageFormat(StrEnum):
+    csv = "csv"
+    parquet = "parquet"
+
+
+_USAGE_TEXT = pa.schema(
+    [
+        (name, pa.string())
+        for name in ("entry_id", "account_id", "date", "amount", "product", "quantity")
+    ]
+)
+# Parquet as an exporter would write it: typed columns, exact decimals, no floats.
+_USAGE_TYPED = pa.schema(
+    [
+        ("entry_id", pa.string()),
+        ("account_id", pa.string()),
+        ("date", pa.date32()),
+        ("amount", pa.decimal128(15, 2)),
+        ("product", pa.string()),
+        ("quantity", pa.int64()),
+    ]
+)
 
 
 @dataclass(frozen=True)
@@ -37,6 +63,7 @@ class LedgerShape:
     first_month: str = "2027-01"
     seed: int = 0
     segments: tuple[str, ...] = SEGMENTS  # given to the accounts in turn
+    usage_format: UsageFormat = UsageFormat.csv  # the other files are always CSV
 
     @property
     def contract_count(self) -> int:
@@ -44,7 +71,7 @@ class LedgerShape:
 
 
 def write_synthetic_ledger(shape: LedgerShape, directory: Path | None = None) -> Path:
-    """Write the five CSV files into `directory` (a new temporary one by default)."""
+    """Write the five files into `directory` (a new temporary one by default)."""
     if shape.payees < 3 or shape.accounts < 1 or shape.months < 1:
         raise ValueError("a synthetic ledger needs at least 3 payees, 1 account and 1 month")
     if shape.contract_count > shape.accounts * len(PRODUCTS):
@@ -57,8 +84,12 @@ def write_synthetic_ledger(shape: LedgerShape, directory: Path | None = None) ->
     _write(directory / "accounts.csv", _accounts(shape))
     _write(directory / "assignments.csv", _assignments(shape, days[0]))
     _write(directory / "contracts.csv", _contracts(shape, rng, days))
-    _write_usage(directory / "usage.csv", shape, rng, days)
+    _write_usage(usage_file(directory, shape), shape, rng, days)
     return directory
+
+
+def usage_file(directory: Path, shape: LedgerShape) -> Path:
+    return directory / f"usage.{shape.usage_format}"
 
 
 def _days(shape: LedgerShape) -> list[str]:
@@ -168,13 +199,14 @@ def _write_usage(path: Path, shape: LedgerShape, rng: np.random.Generator, days:
     per_account = _contracts_per_account(shape)
     day_names = np.array(days)
     products = np.array(PRODUCTS)
-    schema = pa.schema(
-        [
-            (name, pa.string())
-            for name in ("entry_id", "account_id", "date", "amount", "product", "quantity")
-        ]
+    parquet = path.suffix == ".parquet"
+    schema = _USAGE_TYPED if parquet else _USAGE_TEXT
+    writer = (
+        pq.ParquetWriter(path, schema)
+        if parquet
+        else pcsv.CSVWriter(path, schema, write_options=_CSV)
     )
-    with pcsv.CSVWriter(path, schema, write_options=_CSV) as writer:
+    with writer:
         for start in range(0, shape.usage_rows, _CHUNK_ROWS):
             rows = min(_CHUNK_ROWS, shape.usage_rows - start)
             accounts = rng.integers(0, shape.accounts, rows)
@@ -184,16 +216,15 @@ def _write_usage(path: Path, shape: LedgerShape, rng: np.random.Generator, days:
             product = products[np.where(scoped > 1, pick % np.maximum(scoped, 1), pick)]
             cents = rng.integers(100, 500_000, rows)
             cents = np.where(rng.random(rows) < 0.02, -cents // 10, cents)  # corrections
-            writer.write_table(
-                pa.table(
-                    {
-                        "entry_id": _ids("e", np.arange(start, start + rows), 10),
-                        "account_id": _ids("a", accounts, 6),
-                        "date": pa.array(day_names[rng.integers(0, len(days), rows)]),
-                        "amount": _money(cents),
-                        "product": pa.array(product),
-                        "quantity": pc.cast(pa.array(rng.integers(1, 1_000, rows)), pa.string()),
-                    },
-                    schema=schema,
-                )
+            text = pa.table(
+                {
+                    "entry_id": _ids("e", np.arange(start, start + rows), 10),
+                    "account_id": _ids("a", accounts, 6),
+                    "date": pa.array(day_names[rng.integers(0, len(days), rows)]),
+                    "amount": _money(cents),
+                    "product": pa.array(product),
+                    "quantity": pc.cast(pa.array(rng.integers(1, 1_000, rows)), pa.string()),
+                },
+                schema=_USAGE_TEXT,
             )
+            writer.write_table(text.cast(schema))

@@ -11,7 +11,7 @@ from sqlalchemy.engine import make_url
 
 from compengine.bench.load_bench import bench_load
 from compengine.bench.run_bench import bench_run, run_table
-from compengine.bench.synthetic import LedgerShape
+from compengine.bench.synthetic import LedgerShape, UsageFormat
 from compengine.cli.common import state
 from compengine.cli.output import terminal_text
 from compengine.errors import UserError
@@ -37,9 +37,12 @@ def register(app: typer.Typer) -> None:
         contracts: int | None = typer.Option(None, "--contracts", help="Default: one per account."),
         payees: int = typer.Option(50, "--payees", min=3),
         months: int = typer.Option(12, "--months", min=1),
+        usage_format: UsageFormat = typer.Option(
+            UsageFormat.csv, "--usage-format", help="Write the usage file as CSV or Parquet."
+        ),
         seed: int = typer.Option(0, "--seed"),
     ) -> None:
-        """Generate a synthetic ledger as CSV and time `load` on it."""
+        """Generate a synthetic ledger and time `load` on it."""
         shape = LedgerShape(
             usage_rows=rows,
             accounts=accounts,
@@ -47,6 +50,7 @@ def register(app: typer.Typer) -> None:
             payees=payees,
             months=months,
             seed=seed,
+            usage_format=usage_format,
         )
         with tempfile.TemporaryDirectory(prefix="compengine-bench-") as scratch:
             workdir = Path(scratch)
@@ -54,7 +58,7 @@ def register(app: typer.Typer) -> None:
             result = bench_load(url, shape, workdir, actor=state(ctx).actor)
         shown = "throw-away SQLite" if db is None else make_url(db).render_as_string()
         typer.echo(f"database:        {shown}")
-        typer.echo(f"rows loaded:     {result.rows:,} ({rows:,} usage)")
+        typer.echo(f"rows loaded:     {result.rows:,} ({rows:,} usage, {usage_format.value})")
         typer.echo(f"generate:        {result.generate_seconds:.1f} s")
         typer.echo(f"load wall time:  {result.load_seconds:.1f} s")
         typer.echo(f"load rows/s:     {result.rows_per_second:,.0f}")
@@ -83,6 +87,9 @@ def register(app: typer.Typer) -> None:
             help="Empty database to use (one size only); default: a throw-away SQLite "
             "file per size.",
         ),
+        usage_format: UsageFormat = typer.Option(
+            UsageFormat.csv, "--usage-format", help="Write the usage file as CSV or Parquet."
+        ),
         seed: int = typer.Option(0, "--seed"),
     ) -> None:
         """For each size, generate a synthetic ledger, time `load` and `run` of its last
@@ -93,14 +100,24 @@ def register(app: typer.Typer) -> None:
         results = []
         for count, accounts_ in sizes:
             shape = LedgerShape(
-                usage_rows=count, accounts=accounts_, payees=payees, months=months, seed=seed
+                usage_rows=count,
+                accounts=accounts_,
+                payees=payees,
+                months=months,
+                seed=seed,
+                usage_format=usage_format,
             )
             with tempfile.TemporaryDirectory(prefix="compengine-bench-") as scratch:
                 workdir = Path(scratch)
                 url = db or f"sqlite:///{workdir / 'bench.db'}"
                 results.append(bench_run(url, shape, plans, workdir, actor=state(ctx).actor))
         shown = "throw-away SQLite" if db is None else make_url(db).render_as_string()
-        typer.echo(terminal_text(f"database: {shown}; {payees:,} payees, {months} months"))
+        typer.echo(
+            terminal_text(
+                f"database: {shown}; {payees:,} payees, {months} months, "
+                f"usage as {usage_format.value}"
+            )
+        )
         for line in run_table(results):
             typer.echo(line)
 

@@ -7,7 +7,8 @@ import os
 import pytest
 from sqlalchemy import func, select
 
-from compengine.bench.run_bench import in_fresh_process, measure_command
+from compengine.bench.run_bench import duckdb_aggregate_seconds, in_fresh_process, measure_command
+from compengine.bench.synthetic import LedgerShape, UsageFormat, usage_file, write_synthetic_ledger
 from compengine.errors import UserError
 from compengine.storage.models import UsageEntry
 from tests.ledger.conftest import rows
@@ -17,9 +18,28 @@ def test_bench_load_loads_a_synthetic_ledger_and_reports_speed_and_memory(cli, d
     result = cli("bench", "load", "--rows", 1000, "--accounts", 20, "--db", db_url)
 
     assert result.code == 0, result.err
-    assert "rows loaded:     1,130 (1,000 usage)" in result.out
+    assert "rows loaded:     1,130 (1,000 usage, csv)" in result.out
     for label in ("load wall time:", "load rows/s:", "peak RSS:"):
         assert label in result.out
+    assert rows(db_url, select(func.count()).select_from(UsageEntry)) == [(1000,)]
+
+
+def test_bench_load_from_parquet_loads_the_same_rows(cli, db_url):
+    result = cli(
+        "bench",
+        "load",
+        "--rows",
+        1000,
+        "--accounts",
+        20,
+        "--db",
+        db_url,
+        "--usage-format",
+        "parquet",
+    )
+
+    assert result.code == 0, result.err
+    assert "rows loaded:     1,130 (1,000 usage, parquet)" in result.out
     assert rows(db_url, select(func.count()).select_from(UsageEntry)) == [(1000,)]
 
 
@@ -84,3 +104,11 @@ def test_generating_and_duckdb_run_in_a_process_of_their_own():
     high-water mark in a child it starts)."""
     assert in_fresh_process(os.getpid) != os.getpid()
     assert in_fresh_process(divmod, 7, 2) == (3, 1)
+
+
+def test_duckdb_sums_the_usage_file_in_either_format(tmp_path):
+    for usage_format in UsageFormat:
+        shape = LedgerShape(usage_rows=50, accounts=3, payees=3, usage_format=usage_format)
+        folder = write_synthetic_ledger(shape, tmp_path / usage_format)
+
+        assert duckdb_aggregate_seconds(usage_file(folder, shape)) > 0

@@ -3,10 +3,15 @@
 from __future__ import annotations
 
 import csv
+from dataclasses import replace
+from datetime import date
+from decimal import Decimal
 
+import pyarrow as pa
+import pyarrow.parquet as pq
 import pytest
 
-from compengine.bench.synthetic import PRODUCTS, LedgerShape, write_synthetic_ledger
+from compengine.bench.synthetic import PRODUCTS, LedgerShape, UsageFormat, write_synthetic_ledger
 
 SMALL = LedgerShape(usage_rows=500, accounts=12, contracts=20, payees=7, months=3, seed=7)
 
@@ -47,3 +52,18 @@ def test_the_ledger_has_the_asked_shape(tmp_path):
 def test_impossible_shapes_are_refused(tmp_path):
     with pytest.raises(ValueError, match="at most 8 contracts per account"):
         write_synthetic_ledger(LedgerShape(usage_rows=1, accounts=1, contracts=9), tmp_path)
+
+
+def test_a_parquet_usage_file_holds_the_same_rows_typed_as_an_exporter_writes_them(tmp_path):
+    text = _rows(write_synthetic_ledger(SMALL, tmp_path / "csv") / "usage.csv")
+    folder = write_synthetic_ledger(replace(SMALL, usage_format=UsageFormat.parquet), tmp_path)
+
+    typed = pq.read_table(folder / "usage.parquet")
+
+    assert not (folder / "usage.csv").exists()
+    assert typed.schema.field("date").type == pa.date32()
+    assert typed.schema.field("amount").type == pa.decimal128(15, 2)
+    first = typed.slice(0, 1).to_pylist()[0]
+    assert first["date"] == date.fromisoformat(text[0]["date"])
+    assert first["amount"] == Decimal(text[0]["amount"])
+    assert typed.column("entry_id").to_pylist() == [row["entry_id"] for row in text]
