@@ -34,18 +34,24 @@ class Credited:
     holders: pd.DataFrame  # payee_id, row, month, credit_month, account_id, role, share, delta
 
 
-def _cells(plan: ComponentPlan, earnings: ComponentEarnings, grid: ContractGrid) -> pd.DataFrame:
+def _cells(
+    plan: ComponentPlan, earnings: ComponentEarnings, grid: ContractGrid, shares: ShareTable
+) -> pd.DataFrame:
     rows, months = np.nonzero(earnings.delta != 0)
     roles = np.array([p.role if p is not None else None for p in plan.parts] + [None], dtype=object)
+    account_ids = grid.account_ids[rows]
+    role = roles[earnings.version[rows, months]]
+    credit_month = earnings.credit_month[rows, months]
     return pd.DataFrame(
         {
             "cell": np.arange(rows.size),
             "row": rows,
             "month": months,
-            "account_id": grid.account_ids[rows],
-            "role": roles[earnings.version[rows, months]],
-            "credit_month": earnings.credit_month[rows, months],
+            "account_id": account_ids,
+            "role": role,
+            "credit_month": credit_month,
             "delta": earnings.delta[rows, months],
+            "share_cell": shares.cells_of(account_ids, role, credit_month),
         }
     )
 
@@ -75,12 +81,11 @@ def credit(
     as_of: int | None = None,
 ) -> Credited:
     """Credited amounts; `earned_as_of` is earned through grid month `as_of` (for true-ups)."""
-    cells = _cells(plan, earnings, grid)
-    holders = cells.merge(
-        shares.frame.rename(columns={"month": "credit_month"}),
-        on=["account_id", "role", "credit_month"],
-        how="inner",
-    )
+    cells = _cells(plan, earnings, grid, shares)
+    which, rows = shares.holders_of(cells["share_cell"].to_numpy())
+    holders = cells.iloc[which].reset_index(drop=True)
+    holders["payee_id"] = shares.payees.take(shares.cells["payee"].to_numpy()[rows])
+    holders["share"] = shares.cells["share"].to_numpy()[rows]
     totals = holders.groupby("cell")["share"].sum().reindex(cells["cell"], fill_value=0)
     totals.index = cells.index
     problems = list(dict.fromkeys(_over_allocated(cells, holders, totals, shares.den, grid)))

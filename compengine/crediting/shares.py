@@ -23,28 +23,82 @@ from compengine.months import days_in, first_day, last_day, month_of
 
 DAYS_DEN = math.lcm(28, 29, 30, 31)
 INT64_MAX = 2**63 - 1
+_EPOCH = date(1970, 1, 1)  # day 0 of numpy's datetime64
 PART_COLUMNS = ["account_id", "role", "month", "payee_id", "split", "days", "month_days"]
 
 
 @dataclass
 class ShareTable:
-    """Rows (account_id, role, month, payee_id, share); month is a grid month.
+    """Each payee's share of a role on an account in each grid month, over ``den``.
 
-    ``parts`` keeps what each share is made of, one row per assignment row and month
-    (account_id, role, month, payee_id, split, days, month_days), so that a statement
-    can show split x days instead of a bare percentage. Only lines of a partial share
-    need it, so it is built on first use.
+    ``cells`` holds them by integer codes, (cell, payee, share), sorted by cell: ``cell``
+    codes (account_id, role, month) as `cells_of` codes any other table's cells, and
+    ``payee`` indexes ``payees``, so that crediting finds a cell's holders by binary
+    search and only the credited rows get their names back.
+
+    ``frame`` names them (account_id, role, month, payee_id, share). ``parts`` keeps what
+    each share is made of, one row per assignment row and month (account_id, role,
+    month, payee_id, split, days, month_days), so that a statement can show split x days
+    instead of a bare percentage. Both are built on first use.
     """
 
-    frame: pd.DataFrame
+    cells: pd.DataFrame
     den: int
-    _parts: Callable[[], pd.DataFrame] = field(
-        default=lambda: pd.DataFrame(columns=PART_COLUMNS), repr=False
-    )
+    accounts: pd.Index  # account ids by their code
+    roles: pd.Index
+    payees: pd.Index
+    months: int
+    _parts: Callable[[], pd.DataFrame] = field(repr=False)
+
+    @classmethod
+    def empty(cls, den: int) -> ShareTable:
+        none = pd.Index([], dtype=object)
+        cells = pd.DataFrame({name: np.array([], np.int64) for name in ("cell", "payee", "share")})
+        return cls(cells, den, none, none, none, 0, lambda: pd.DataFrame(columns=PART_COLUMNS))
 
     @cached_property
     def parts(self) -> pd.DataFrame:
         return self._parts()
+
+    @cached_property
+    def frame(self) -> pd.DataFrame:
+        pair, month = np.divmod(self.cells["cell"].to_numpy(), max(self.months, 1))
+        account, role = np.divmod(pair, max(len(self.roles), 1))
+        return pd.DataFrame(
+            {
+                "account_id": self.accounts.take(account),
+                "role": self.roles.take(role),
+                "month": month,
+                "payee_id": self.payees.take(self.cells["payee"].to_numpy()),
+                "share": self.cells["share"].to_numpy(),
+            }
+        )
+
+    def cells_of(self, account_ids: np.ndarray, roles: np.ndarray, months: np.ndarray):
+        """The ``cell`` code of each (account, role, grid month); -1 where no share is."""
+        account = self.accounts.get_indexer(account_ids)
+        role = self.roles.get_indexer(roles)
+        cell = _cell(account, role, len(self.roles), months, self.months)
+        return np.where((account < 0) | (role < 0), -1, cell)
+
+    def holders_of(self, cells: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Every (position in `cells`, row of ``self.cells``) of a cell and a share of it."""
+        stored = self.cells["cell"].to_numpy()
+        first = np.searchsorted(stored, cells, "left")
+        counts = np.searchsorted(stored, cells, "right") - first
+        which = np.repeat(np.arange(len(cells)), counts)
+        return which, first[which] + _steps(counts)
+
+
+def _steps(counts: np.ndarray) -> np.ndarray:
+    """0, 1, ..., n - 1 for each n of `counts`, one after the other."""
+    return np.arange(counts.sum()) - np.repeat(np.cumsum(counts) - counts, counts)
+
+
+def _cell(account: np.ndarray, role: np.ndarray, roles: int, month: np.ndarray, months: int):
+    """(account x roles + role) x months + month: below (distinct accounts) x roles x
+    months, which is far inside 64 bits for any table that fits in memory."""
+    return (account.astype(np.int64) * roles + role) * months + month
 
 
 def _split_numerators(splits: pd.Series) -> tuple[np.ndarray, int, int]:
@@ -66,30 +120,31 @@ def share_dtype(largest_split: int, rows: int) -> type:
     return np.int64 if bound <= INT64_MAX else object
 
 
+def _days_and_months(dates: pd.Series) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Each date's ordinal day and month index (as `month_of`), and where it is missing."""
+    values = dates.to_numpy(object, copy=True)
+    missing = pd.isna(values)
+    values[missing] = _EPOCH
+    ordinal = np.fromiter((day.toordinal() for day in values), np.int64, len(values))
+    since_epoch = (ordinal - _EPOCH.toordinal()).astype("datetime64[D]")
+    month = since_epoch.astype("datetime64[M]").astype(np.int64) + month_of(_EPOCH)
+    return ordinal, month, missing
+
+
 def build_shares(assignments: pd.DataFrame, first_month: int, months: int) -> ShareTable:
-    columns = ["account_id", "role", "month", "payee_id", "share"]
     if assignments.empty or months <= 0:
-        return ShareTable(pd.DataFrame(columns=columns), DAYS_DEN)
+        return ShareTable.empty(DAYS_DEN)
     last_month = first_month + months - 1
     split, split_den, largest_split = _split_numerators(assignments["split"])
-    start_day = np.array([d.toordinal() for d in assignments["start"]], dtype=np.int64)
-    end_day = np.array(
-        [
-            date.max.toordinal() if pd.isna(d) or d is None else d.toordinal()
-            for d in assignments["end"]
-        ],
-        dtype=np.int64,
-    )
-    start_month = np.array([month_of(d) for d in assignments["start"]], dtype=np.int64)
-    end_month = np.array(
-        [last_month if pd.isna(d) or d is None else month_of(d) for d in assignments["end"]],
-        dtype=np.int64,
-    )
+    start_day, start_month, _ = _days_and_months(assignments["start"])
+    end_day, end_month, open_ended = _days_and_months(assignments["end"])
+    end_day[open_ended] = date.max.toordinal()
+    end_month[open_ended] = last_month
     lo = np.maximum(start_month, first_month)
     hi = np.minimum(end_month, last_month)
     counts = np.maximum(hi - lo + 1, 0)
     row = np.repeat(np.arange(len(assignments)), counts)
-    month = lo[row] + (np.arange(counts.sum()) - np.repeat(np.cumsum(counts) - counts, counts))
+    month = lo[row] + _steps(counts)
 
     horizon = np.arange(first_month, last_month + 1)
     month_start = np.array([first_day(m).toordinal() for m in horizon], dtype=np.int64)
@@ -106,30 +161,36 @@ def build_shares(assignments: pd.DataFrame, first_month: int, months: int) -> Sh
 
     kept = covered > 0
     row, t, covered, share = row[kept], t[kept], covered[kept], share[kept]
-    # grouped by integer codes of the names; the names go back on the (far fewer) groups
     codes = {name: pd.factorize(assignments[name]) for name in ("account_id", "role", "payee_id")}
-    keys = ["account_id", "role", "month", "payee_id"]
-    by_codes = pd.DataFrame(
-        {
-            "account_id": codes["account_id"][0][row],
-            "role": codes["role"][0][row],
-            "month": t,
-            "payee_id": codes["payee_id"][0][row],
-            "share": share,
-        }
-    )
-    grouped = by_codes.groupby(keys, as_index=False, sort=False)["share"].sum()
-    frame = grouped.assign(
-        **{name: codes[name][1].take(grouped[name].to_numpy()) for name in codes}
+    account, role, payee = (codes[name][0] for name in ("account_id", "role", "payee_id"))
+    roles = len(codes["role"][1])
+    # the holders (account, role, payee) by integer code, and the share sums per holder
+    # and month by sorting one integer key: far faster than grouping by four columns
+    pairs = pd.DataFrame({"pair": account * roles + role, "payee": payee})
+    # numbered in order of first row, as drop_duplicates lists them: the key comes sorted
+    holder = pairs.groupby(["pair", "payee"], sort=False).ngroup().to_numpy()
+    holder_of = pairs.drop_duplicates().to_numpy(np.int64)
+    key = holder[row].astype(np.int64) * months + t
+    order = np.argsort(key, kind="stable")
+    key = key[order]
+    starts = np.flatnonzero(np.r_[True, key[1:] != key[:-1]]) if len(key) else key
+    summed = np.add.reduceat(share[order], starts) if len(key) else share
+    group_holder, group_month = np.divmod(key[starts], months)
+    pair, group_payee = holder_of[group_holder, 0], holder_of[group_holder, 1]
+    group_account, group_role = np.divmod(pair, roles)
+    cell = _cell(group_account, group_role, roles, group_month, months)
+    by_cell = np.argsort(cell, kind="stable")
+    cells = pd.DataFrame(
+        {"cell": cell[by_cell], "payee": group_payee[by_cell], "share": summed[by_cell]}
     )
 
     def parts() -> pd.DataFrame:
         return pd.DataFrame(
             {
-                "account_id": codes["account_id"][1].take(codes["account_id"][0][row]),
-                "role": codes["role"][1].take(codes["role"][0][row]),
+                "account_id": codes["account_id"][1].take(account[row]),
+                "role": codes["role"][1].take(role[row]),
                 "month": t,
-                "payee_id": codes["payee_id"][1].take(codes["payee_id"][0][row]),
+                "payee_id": codes["payee_id"][1].take(payee[row]),
                 "split": assignments["split"].astype(str).to_numpy(object)[row],
                 "days": covered,
                 "month_days": month_days[t],
@@ -137,4 +198,10 @@ def build_shares(assignments: pd.DataFrame, first_month: int, months: int) -> Sh
             columns=PART_COLUMNS,
         )
 
-    return ShareTable(frame, DAYS_DEN * split_den, parts)
+    return ShareTable(
+        cells,
+        DAYS_DEN * split_den,
+        *(pd.Index(codes[name][1]) for name in ("account_id", "role", "payee_id")),
+        months,
+        parts,
+    )

@@ -74,3 +74,50 @@ def test_the_share_column_is_64_bit_when_the_splits_allow_it():
     table = build_shares(frame, JAN, 2)
     january = table.frame[table.frame["month"] == 0]["share"]
     assert [Fraction(int(x), table.den) for x in january] == [30 * Fraction("0.333333333333")]
+
+
+def _table(*rows):
+    return build_shares(pd.DataFrame(list(rows), columns=ASSIGNMENT_COLUMNS), JAN, 2)
+
+
+def test_assignments_from_the_first_to_the_last_day_of_the_calendar_cover_every_month():
+    table = _table(
+        ("acme", "ae1", "AE", date(1, 1, 1), date.max, "1"),
+        ("acme", "csm1", "CSM", date(2027, 1, 1), None, "1"),
+        ("acme", "csm2", "CSM", date(2027, 2, 1), pd.NaT, "0.5"),
+    )
+    shares = {
+        (row.payee_id, row.month): Fraction(int(row.share), table.den)
+        for row in table.frame.itertuples()
+    }
+    assert shares == {
+        ("ae1", 0): 1,
+        ("ae1", 1): 1,
+        ("csm1", 0): 1,
+        ("csm1", 1): 1,
+        ("csm2", 1): Fraction(1, 2),
+    }
+
+
+def test_a_cell_finds_each_of_its_holders_and_an_unknown_account_or_role_none():
+    table = _table(
+        ("acme", "ae1", "AE", date(2027, 1, 1), None, "0.6"),
+        ("acme", "ae2", "AE", date(2027, 1, 1), None, "0.4"),
+        ("globex", "ae1", "AE", date(2027, 2, 1), None, "1"),
+    )
+    cells = table.cells_of(
+        np.array(["acme", "globex", "globex", "initech", "acme"], dtype=object),
+        np.array(["AE", "AE", "AE", "AE", "CSM"], dtype=object),
+        np.array([1, 0, 1, 1, 1]),
+    )
+
+    which, rows = table.holders_of(cells)
+
+    payees = table.payees.take(table.cells["payee"].to_numpy()[rows])
+    shares = [Fraction(int(x), table.den) for x in table.cells["share"].to_numpy()[rows]]
+    assert list(zip(which, payees, shares, strict=True)) == [
+        (0, "ae1", Fraction(3, 5)),
+        (0, "ae2", Fraction(2, 5)),
+        (2, "ae1", 1),  # globex has no holder in January; initech and acme's CSM none at all
+    ]
+    assert list(cells[3:]) == [-1, -1]
