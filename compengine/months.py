@@ -6,6 +6,7 @@ from __future__ import annotations
 import calendar
 import re
 from datetime import date
+from functools import lru_cache
 
 # ASCII digits only: Python's \d also matches other scripts' digits (Arabic-Indic, fullwidth, ...).
 _PERIOD = re.compile(r"^([0-9]{4})-([0-9]{2})$")
@@ -19,6 +20,7 @@ def parse_period(text: str) -> int:
     return int(match.group(1)) * 12 + int(match.group(2)) - 1
 
 
+@lru_cache(maxsize=4096)
 def format_period(index: int) -> str:
     year, month0 = divmod(index, 12)
     return f"{year:04d}-{month0 + 1:02d}"

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from fractions import Fraction
-from functools import lru_cache
 
 from compengine.calc.earnings import ComponentEarnings
 from compengine.calc.usage import ContractGrid
@@ -26,6 +25,34 @@ from compengine.plan.model import (
 )
 
 
+@dataclass(frozen=True)
+class ClauseWords:
+    """A plan clause's fixed wording, formatted once per component version rather than
+    for each of its lines."""
+
+    rate: str = ""  # first purchase, sustained usage, expansion
+    rule: str = ""  # ramp: 'marginal tiers (3% from 0%, 6% from 100%)' or 'rate 3%'
+    bonus_at: str = ""  # ramp: the bonus's attainment
+    min_retention: str = ""  # sustained usage
+    threshold: str = ""  # expansion
+
+
+def clause_words(part: object) -> ClauseWords:
+    if isinstance(part, FirstPurchase):
+        return ClauseWords(rate=format_rate(part.rate) if part.rate is not None else "")
+    if isinstance(part, RampRealization):
+        bonus = part.bonus
+        return ClauseWords(
+            rule=_ramp_rule(part),
+            bonus_at=format_rate(bonus.attainment_at_least) if bonus is not None else "",
+        )
+    if isinstance(part, SustainedUsage):
+        return ClauseWords(rate=format_rate(part.rate), min_retention=percent(part.min_retention))
+    if isinstance(part, Expansion):
+        return ClauseWords(rate=format_rate(part.rate), threshold=percent(part.threshold))
+    return ClauseWords()
+
+
 @dataclass
 class Explanation:
     plan: ComponentPlan
@@ -33,8 +60,8 @@ class Explanation:
     grid: ContractGrid
     row: int
     version: int  # index of the version in force when the component last applied, or -1
-    payee_earned: Fraction  # this payee's exact earned to date, in cents
-    contract_earned: Fraction  # E(c, P) of the component, in cents
+    words: ClauseWords  # of that version's clause
+    contract_earns: bool  # whether E(c, P) of the component is not zero
     earned_cents: int
     paid_cents: int
     amount_cents: int
@@ -77,7 +104,7 @@ def _first_purchase(e: Explanation, part: FirstPurchase) -> tuple[str, Facts]:
     else:
         assert part.rate is not None
         commit = int(e.grid.commit_cents[e.row])
-        text = f"first purchase in {first}: {format_rate(part.rate)} of commit {money(commit)}"
+        text = f"first purchase in {first}: {e.words.rate} of commit {money(commit)}"
         facts = {"rate": exact(part.rate), "commit_cents": commit}
     clawed = int(e.earnings.detail["clawed"][e.row])
     if part.clawback is not None and clawed < e.grid.months:
@@ -95,7 +122,6 @@ def _first_purchase(e: Explanation, part: FirstPurchase) -> tuple[str, Facts]:
     return text, facts
 
 
-@lru_cache(maxsize=256)
 def _ramp_rule(part: RampRealization) -> str:
     """'marginal tiers (3% from 0%, 6% from 100%)': the same for every line of a plan clause."""
     if part.tiers is None:
@@ -109,16 +135,17 @@ def _ramp_rule(part: RampRealization) -> str:
 def _ramp(e: Explanation, part: RampRealization) -> tuple[str, Facts]:
     d = e.earnings.detail
     k, window = int(d["k"][e.row]), int(d["window"][e.row])
-    realized = Fraction(int(d["realized"][e.row]))
+    realized = int(d["realized"][e.row])
     target = Fraction(int(d["target"][e.row]), int(d["target_den"][e.row]))
-    how = _ramp_rule(part)
     stage = f"ramp month {k}/{window}" if k < window else f"ramp complete (month {window}/{window})"
     attainment = f" ({percent(realized / target)})" if target else ""
-    text = f"{stage}: realized {money(realized)} of {money(target)} target{attainment}, {how}"
+    text = (
+        f"{stage}: realized {money(realized)} of {money(target)} target{attainment}, {e.words.rule}"
+    )
     facts: Facts = {
         "window_month": k,
         "window_months": window,
-        "realized_cents": exact(realized),
+        "realized_cents": str(realized),
         "target_cents": exact(target),
     }
     if d["capped"][e.row] and part.cap_cents is not None:
@@ -126,8 +153,7 @@ def _ramp(e: Explanation, part: RampRealization) -> tuple[str, Facts]:
         facts["cap_cents"] = part.cap_cents
     if d["bonus"][e.row] and part.bonus is not None:
         text += (
-            f", + bonus {money(part.bonus.amount_cents)} "
-            f"(attainment at least {format_rate(part.bonus.attainment_at_least)})"
+            f", + bonus {money(part.bonus.amount_cents)} (attainment at least {e.words.bonus_at})"
         )
         facts["bonus_cents"] = part.bonus.amount_cents
     return text, facts
@@ -139,18 +165,18 @@ def _after_window(e: Explanation, part: SustainedUsage | Expansion) -> tuple[str
     baseline = Fraction(int(d["baseline_sum"][e.row]), months)
     last = e.grid.months - 1
     period = _period(e, last)
-    usage = Fraction(int(e.grid.usage[e.row, last]))
+    usage = int(e.grid.usage[e.row, last])
     active = bool(e.earnings.version[e.row, last] >= 0)
     facts: Facts = {
         "baseline_cents": exact(baseline),
         "month": period,
-        "usage_cents": exact(usage),
+        "usage_cents": str(usage),
         "earning_month": active,
     }
     if isinstance(part, SustainedUsage):
         if not active:
             return (
-                f"sustained usage (baseline {money(baseline)}, rate {format_rate(part.rate)}), "
+                f"sustained usage (baseline {money(baseline)}, rate {e.words.rate}), "
                 f"no sustain month in {period}"
             ), facts
         head = f"sustained usage {period}: usage {money(usage)} vs baseline {money(baseline)}"
@@ -160,28 +186,28 @@ def _after_window(e: Explanation, part: SustainedUsage | Expansion) -> tuple[str
         if retention < part.min_retention:
             return (
                 f"{head} ({percent(retention)} retention, below the minimum "
-                f"{percent(part.min_retention)}): nothing earned this month"
+                f"{e.words.min_retention}): nothing earned this month"
             ), facts
         return (
-            f"{head} ({percent(retention)} retention, minimum {percent(part.min_retention)}), "
-            f"{format_rate(part.rate)} of up to the baseline"
+            f"{head} ({percent(retention)} retention, minimum {e.words.min_retention}), "
+            f"{e.words.rate} of up to the baseline"
         ), facts
     bar = max(baseline, Fraction(0)) * (1 + part.threshold)
     facts["threshold_cents"] = exact(bar)
     if not active:
         return (
             f"expansion above {money(bar)} (baseline {money(baseline)} + "
-            f"{percent(part.threshold)}), no expansion month in {period}"
+            f"{e.words.threshold}), no expansion month in {period}"
         ), facts
     if usage <= bar:
         return (
             f"expansion {period}: usage {money(usage)}, not above {money(bar)} "
-            f"(baseline {money(baseline)} + {percent(part.threshold)}): no growth this month"
+            f"(baseline {money(baseline)} + {e.words.threshold}): no growth this month"
         ), facts
     return (
         f"expansion {period}: usage {money(usage)} above {money(bar)} "
-        f"(baseline {money(baseline)} + {percent(part.threshold)}), "
-        f"{format_rate(part.rate)} of the growth"
+        f"(baseline {money(baseline)} + {e.words.threshold}), "
+        f"{e.words.rate} of the growth"
     ), facts
 
 
@@ -265,7 +291,7 @@ def explain_line(e: Explanation) -> tuple[str, Facts]:
     if e.grid.has_first[e.row]:
         lineage["first_purchase_month"] = _period(e, int(e.grid.first_purchase[e.row]))
     take_back = facts.pop("take_back", None)
-    if not e.credited and e.contract_earned and take_back is None:
+    if not e.credited and e.contract_earns and take_back is None:
         text += (
             f"; taken back, you no longer hold role {e.role} on account "
             f"{e.grid.account_ids[e.row]} in the months that earned"

@@ -26,7 +26,7 @@ from compengine.crediting.credit import Credited, credit
 from compengine.crediting.shares import ShareTable, build_shares
 from compengine.money import format_cents
 from compengine.plan.model import PlanVersion, earnings_code
-from compengine.results.explain import Explanation, explain_line
+from compengine.results.explain import ClauseWords, Explanation, clause_words, explain_line
 from compengine.results.share_parts import share_clauses
 from compengine.results.uncovered import uncovered_warnings
 
@@ -148,6 +148,8 @@ def _explain(
         delta_den=earnings.den,
         share_den=shares.den,
     )
+    words = [clause_words(part) for part in plan.parts] + [ClauseWords()]  # [-1]: none
+    contract_earns = (total[rows] != 0).tolist() if len(rows) else []
     results = [
         explain_line(
             Explanation(
@@ -156,26 +158,26 @@ def _explain(
                 grid,
                 row,
                 version,
-                Fraction(int(exact), credited.den),
-                Fraction(int(total[row]), earnings.den),
-                int(earned_c),
-                int(paid_c),
-                int(amount),
+                words[version],
+                earns,
+                earned_c,
+                paid_c,
+                amount,
                 share=clauses.get((payee, row)),
-                credited=bool(is_credited),
+                credited=is_credited,
                 role=role,
             )
         )
-        for payee, row, version, exact, earned_c, paid_c, amount, is_credited, role in zip(
-            lines["payee_id"],
+        for payee, row, version, earns, earned_c, paid_c, amount, is_credited, role in zip(
+            lines["payee_id"].tolist(),
             rows.tolist(),
             last_applied.tolist(),
-            payee_exact,
-            lines["earned_to_date_cents"],
-            lines["paid_before_cents"],
-            lines["amount_cents"],
-            credited_mask,
-            lines["role"],
+            contract_earns,
+            lines["earned_to_date_cents"].tolist(),
+            lines["paid_before_cents"].tolist(),
+            lines["amount_cents"].tolist(),
+            credited_mask.tolist(),
+            lines["role"].tolist(),
             strict=True,
         )
     ]

@@ -16,7 +16,6 @@ from datetime import UTC, datetime
 
 import pyarrow as pa
 import pyarrow.csv as pcsv
-from psycopg.copy import QueuedLibpqWriter
 from sqlalchemy import Table
 from sqlalchemy.engine import Connection
 
@@ -45,6 +44,8 @@ def bulk_writer(connection: Connection, table: Table, names: list[str]) -> Itera
     quote = connection.dialect.identifier_preparer.quote
     columns = ", ".join(map(quote, names))
     if connection.dialect.name == "postgresql":
+        from psycopg.copy import QueuedLibpqWriter  # psycopg only where it is the driver
+
         statement = f"COPY {quote(table.name)} ({columns}) FROM STDIN (FORMAT csv)"
         with (
             raw.cursor() as cursor,
