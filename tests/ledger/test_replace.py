@@ -7,7 +7,14 @@ from datetime import date
 
 from sqlalchemy import select
 
-from compengine.storage.models import AuditEvent, Contract, LoadBatch, MonthlyUsage, UsageEntry
+from compengine.storage.models import (
+    AUDIT_ACTIONS,
+    AuditEvent,
+    Contract,
+    LoadBatch,
+    MonthlyUsage,
+    UsageEntry,
+)
 from tests.ledger.conftest import assert_monthly_usage_matches_ledger, edit, rows
 
 APRIL_2027 = 2027 * 12 + 3
@@ -66,6 +73,9 @@ def test_replace_stores_the_new_content_and_audits_each_changed_row(
     assert rows(db_url, select(LoadBatch.replace).order_by(LoadBatch.id)) == [(False,), (True,)]
     logged = initialized("audit", "--action", "replace", "--format", "json")
     assert [event["payee"] for event in json.loads(logged.out)] == ["csm1", None]
+    # the ledger writes its events itself, below cycles.audit's check: they are known too
+    actions = {action for (action,) in rows(db_url, select(AuditEvent.action))}
+    assert actions == {"load", "replace"} and actions <= set(AUDIT_ACTIONS)
 
 
 def test_replacing_a_usage_row_moves_its_amount_in_monthly_usage(
