@@ -1,7 +1,8 @@
 """A synthetic ledger of any size, deterministic for a seed, for benchmarks.
 
 The shape is realistic enough for the engine: every account has an AE and a CSM
-for the whole range, contracts of one account have disjoint product scopes (one
+for the whole range, one in ten with the AE role split between two AEs and one in five
+with a mid-month CSM handover halfway through; contracts of one account have disjoint product scopes (one
 all-products contract, or one single-product contract per product), and usage is
 spread over the months with a few negative corrections. Usage is generated and
 written in chunks, so memory stays flat however many rows are asked for.
@@ -27,6 +28,8 @@ PRODUCTS = ("compute", "storage", "network", "database", "analytics", "ml", "sec
 SEGMENTS = ("enterprise", "mid-market", "smb")
 _CHUNK_ROWS = 250_000
 _CSV = pcsv.WriteOptions(quoting_style="none")
+SPLIT_EVERY = 10
+HANDOVER_EVERY = 5
 
 
 class UsageFormat(StrEnum):
@@ -82,7 +85,7 @@ def write_synthetic_ledger(shape: LedgerShape, directory: Path | None = None) ->
     days = _days(shape)
     _write(directory / "payees.csv", _payees(shape))
     _write(directory / "accounts.csv", _accounts(shape))
-    _write(directory / "assignments.csv", _assignments(shape, days[0]))
+    _write(directory / "assignments.csv", _assignments(shape, days))
     _write(directory / "contracts.csv", _contracts(shape, rng, days))
     _write_usage(usage_file(directory, shape), shape, rng, days)
     return directory
@@ -147,19 +150,55 @@ def _accounts(shape: LedgerShape) -> pa.Table:
     )
 
 
-def _assignments(shape: LedgerShape, start: str) -> pa.Table:
+def _assignments(shape: LedgerShape, days: list[str]) -> pa.Table:
+    """An AE and a CSM on every account for the whole range, except that every
+    SPLIT_EVERY-th account's AE role is split half and half between two AEs, and every
+    HANDOVER_EVERY-th account's CSM hands over to another CSM in the middle of the range."""
     accounts = np.arange(shape.accounts)
     aes, csms = _roles(shape)
-    account_ids = _ids("a", np.concatenate([accounts, accounts]), 6)
-    payees = np.concatenate([aes[accounts % len(aes)], csms[accounts % len(csms)]])
+    split = (accounts % SPLIT_EVERY == SPLIT_EVERY - 1) & (len(aes) > 1)
+    handed = accounts % HANDOVER_EVERY == 1
+    middle = len(days) // 2
+    first, whole = days[0], np.where(split, "0.5", "1")
+    return pa.concat_tables(
+        [
+            _assignment_rows(accounts, aes[accounts % len(aes)], "AE", first, "", whole),
+            _assignment_rows(
+                accounts[split], aes[(accounts[split] + 1) % len(aes)], "AE", first, "", "0.5"
+            ),
+            _assignment_rows(
+                accounts,
+                csms[accounts % len(csms)],
+                "CSM",
+                first,
+                np.where(handed, days[middle - 1], ""),
+                "1",
+            ),
+            _assignment_rows(
+                accounts[handed],
+                csms[(accounts[handed] + 1) % len(csms)],
+                "CSM",
+                days[middle],
+                "",
+                "1",
+            ),
+        ]
+    )
+
+
+def _assignment_rows(
+    accounts: np.ndarray, payees: np.ndarray, role: str, start: str, end, split
+) -> pa.Table:
+    """Assignment rows; `end` and `split` are one text for all or one per row."""
+    count = len(accounts)
     return pa.table(
         {
-            "account_id": account_ids,
+            "account_id": _ids("a", accounts, 6),
             "payee_id": _ids("p", payees, 5),
-            "role": pa.array(["AE"] * shape.accounts + ["CSM"] * shape.accounts),
-            "start": pa.array([start] * (2 * shape.accounts)),
-            "end": pa.array([""] * (2 * shape.accounts)),
-            "split": pa.array(["1"] * (2 * shape.accounts)),
+            "role": pa.array(np.full(count, role)),
+            "start": pa.array(np.full(count, start)),
+            "end": pa.array(np.broadcast_to(np.asarray(end), count).astype(str)),
+            "split": pa.array(np.broadcast_to(np.asarray(split), count).astype(str)),
         }
     )
 

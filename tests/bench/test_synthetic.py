@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import csv
+from collections import defaultdict
 from dataclasses import replace
 from datetime import date
 from decimal import Decimal
+from fractions import Fraction
 
 import pyarrow as pa
 import pyarrow.parquet as pq
@@ -38,7 +40,6 @@ def test_the_ledger_has_the_asked_shape(tmp_path):
     contracts = _rows(folder / "contracts.csv")
     assert (len(_rows(folder / "payees.csv")), len(_rows(folder / "accounts.csv"))) == (7, 12)
     assert len(contracts) == 20
-    assert len(_rows(folder / "assignments.csv")) == 2 * 12  # an AE and a CSM per account
     assert len(usage) == 500
     assert {row["date"][:7] for row in usage} == {"2027-01", "2027-02", "2027-03"}
     assert any(row["amount"].startswith("-") for row in usage)  # corrections
@@ -47,6 +48,28 @@ def test_the_ledger_has_the_asked_shape(tmp_path):
         scopes.setdefault(contract["account_id"], []).append(contract["products"])
     for products in scopes.values():  # one all-products contract, or disjoint single products
         assert products == [""] or sorted(products) == sorted(set(products) & set(PRODUCTS))
+
+
+def test_every_tenth_account_splits_its_ae_and_every_fifth_hands_its_csm_over(tmp_path):
+    assignments = _rows(write_synthetic_ledger(SMALL, tmp_path) / "assignments.csv")
+
+    ae_splits: dict[str, Fraction] = defaultdict(Fraction)
+    for row in assignments:
+        if row["role"] == "AE":
+            ae_splits[row["account_id"]] += Fraction(row["split"])
+    csm = sorted(
+        (row["account_id"], row["start"], row["end"], row["payee_id"])
+        for row in assignments
+        if row["role"] == "CSM" and row["account_id"] in ("a000000", "a000001")
+    )
+    assert ae_splits == {f"a{n:06d}": Fraction(1) for n in range(12)}
+    assert sum(row["role"] == "AE" for row in assignments) == 12 + 1  # a000009 split
+    assert csm == [
+        ("a000000", "2027-01-01", "", "p00004"),
+        ("a000001", "2027-01-01", "2027-02-14", "p00005"),  # mid-month, mid-range
+        ("a000001", "2027-02-15", "", "p00006"),
+    ]
+    assert sum(row["role"] == "CSM" for row in assignments) == 12 + 3  # a000001, 6 and 11
 
 
 def test_impossible_shapes_are_refused(tmp_path):
