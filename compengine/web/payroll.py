@@ -63,9 +63,10 @@ def _period_page(
     key: str | None = None,
 ) -> Response:
     with Session(engine(request)) as session:
-        if get_period(session, period).state != LOCKED:
-            raise HTTPException(404)
-        rows = payroll_rows(session, period)
+        try:
+            rows = payroll_rows(session, period)
+        except UserError as refusal:  # not locked: the API's 409, with the same words
+            return error_page(request, 409, str(refusal))
         batches = list_exports(session, period)
     return page(
         request,

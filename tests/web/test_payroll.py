@@ -49,8 +49,11 @@ def test_payroll_sees_the_locked_periods_only(site, clerk):
     assert page.status_code == 200
     assert 'href="/payroll/periods/2027-01"' in page.text
     assert "/payroll/periods/2027-02" not in page.text  # approved, not locked
-    for period in ("2027-02", "2027-03", "2027-13"):
-        assert clerk.get(f"/payroll/periods/{period}").status_code == 404
+    for period in ("2027-02", "2027-03"):  # approved; not run: refused as the API does
+        refused = clerk.get(f"/payroll/periods/{period}")
+        assert refused.status_code == 409
+        assert "payroll pulls only locked periods" in refused.text
+    assert clerk.get("/payroll/periods/2027-13").status_code == 404  # no such month
 
 
 def test_the_period_page_shows_each_payees_pay_by_earnings_code(site, clerk):
