@@ -95,7 +95,7 @@ def logout(request: Request, csrf_token: str = Form("")) -> Response:
     if sign_out(engine(request), who):
         response: Response = RedirectResponse("/login", status_code=303)
     else:
-        request.app.state.ended_sessions.add(who)
+        request.app.state.ended_sessions.add(who, engine(request))
         response = page(
             request,
             "error.html.j2",
@@ -103,8 +103,8 @@ def logout(request: Request, csrf_token: str = Form("")) -> Response:
             title="Signed out",
             detail=(
                 "You are signed out in this browser. The database was busy (another "
-                "command is writing), so the session's record stays until it expires at "
-                f"{who.expires_at:%Y-%m-%d %H:%M} UTC; this server no longer accepts it."
+                "command is writing), so the session's record is deleted as soon as it is "
+                "free; this server no longer accepts the session."
             ),
         )
     response.delete_cookie(SESSION_COOKIE, path="/")

@@ -6,7 +6,7 @@ it belongs to that token alone, not to a name a new token may take), the session
 token and its expiry. The cookie is no API token: it works only here and only until /logout
 deletes the row, the session expires, or the token is revoked. A sign-out while the
 database is busy clears the cookie at once and the server refuses the session from then
-on, while its row waits to expire.
+on, and deletes its row as soon as the database is free.
 
 CSRF: every form carries the session's random token (the synchronizer-token pattern),
 compared with `hmac.compare_digest`. The sign-in form, which has no session yet, carries a
@@ -19,6 +19,7 @@ import hashlib
 import hmac
 import secrets
 import threading
+import time
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
@@ -36,6 +37,7 @@ SESSION_LIFETIME = timedelta(hours=8)
 ID_BYTES = 32
 MAX_COOKIE_LENGTH = 200  # longer text is no session id of ours: refused before hashing
 SIGN_OUT_WAIT_MS = 2000  # a sign-out never hangs behind a run holding SQLite's write lock
+RETRY_SECONDS = 1  # between later attempts at deleting a busy sign-out's row
 
 
 @dataclass(frozen=True)
@@ -131,17 +133,27 @@ def sign_out(engine: Engine, who: SignedIn) -> bool:
 
 class EndedSessions:
     """Sessions signed out while the database was too busy to delete their rows: the
-    server refuses them until they expire, as if the rows were gone."""
+    server refuses them, as if the rows were gone, and a thread of its own deletes each
+    row once the database is free (so that a restart does not revive it)."""
 
     def __init__(self) -> None:
         self._until: dict[str, datetime] = {}
         self._lock = threading.Lock()
 
-    def add(self, who: SignedIn) -> None:
+    def add(self, who: SignedIn, engine: Engine) -> None:
         now = datetime.now(UTC)
         with self._lock:
             self._until = {key: end for key, end in self._until.items() if end > now}
             self._until[who.session_hash] = who.expires_at
+        threading.Thread(target=self._delete_later, args=(engine, who), daemon=True).start()
+
+    def _delete_later(self, engine: Engine, who: SignedIn) -> None:
+        while datetime.now(UTC) < who.expires_at:
+            if sign_out(engine, who):
+                with self._lock:
+                    self._until.pop(who.session_hash, None)
+                return
+            time.sleep(RETRY_SECONDS)
 
     def __contains__(self, session_hash: str) -> bool:
         with self._lock:

@@ -260,3 +260,8 @@ def test_sign_out_while_a_command_holds_the_database_clears_the_cookie_at_once(s
     assert again.status_code == 303 and again.headers["location"] == "/login"
     assert stolen.get("/ops").headers["location"] == "/login"
     assert client.get("/ops").headers["location"] == "/login"
+    digest = hashlib.sha256(session_id.encode()).hexdigest()
+    deadline = time.monotonic() + 20  # the server deletes the row once the lock is free
+    while digest in {row[0] for row in sessions(site.db_url)} and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert digest not in {row[0] for row in sessions(site.db_url)}
