@@ -2,10 +2,11 @@
 
 The shape is realistic enough for the engine: every account has an AE and a CSM
 for the whole range, one in ten with the AE role split between two AEs and one in five
-with a mid-month CSM handover halfway through; contracts of one account have disjoint product scopes (one
-all-products contract, or one single-product contract per product), and usage is
-spread over the months with a few negative corrections. Usage is generated and
-written in chunks, so memory stays flat however many rows are asked for.
+with a mid-month CSM handover halfway through; contracts of one account have disjoint
+product scopes (one all-products contract, or one single-product contract per
+product), and usage is spread over the months with a few negative corrections. Usage
+is generated and written in chunks, so memory stays flat however many rows are asked
+for.
 """
 
 from __future__ import annotations

@@ -60,12 +60,10 @@ def register(app: typer.Typer) -> None:
         typer.echo(f"database:        {shown}")
         typer.echo(f"rows loaded:     {result.rows:,} ({rows:,} usage, {usage_format.value})")
         typer.echo(f"generate:        {result.generate_seconds:.1f} s")
-        typer.echo(f"load wall time:  {result.load_seconds:.1f} s")
+        typer.echo(f"load wall time:  {result.load.wall_seconds:.1f} s")
+        typer.echo(f"load CPU time:   {result.load.cpu_seconds:.1f} s")
         typer.echo(f"load rows/s:     {result.rows_per_second:,.0f}")
-        typer.echo(
-            f"peak RSS:        {result.peak_rss_mib:,.0f} MiB "
-            f"({result.rss_before_load_mib:,.0f} MiB before loading)"
-        )
+        typer.echo(f"peak RSS:        {result.load.peak_rss_mib:,.0f} MiB (the load's own)")
 
     @bench.command("run")
     def run(
