@@ -130,17 +130,18 @@ def share_clauses(
     cells = holders.merge(wanted[["payee_id", "row"]].drop_duplicates(), on=["payee_id", "row"])
     cells = cells.sort_values(["payee_id", "row", "month"], kind="stable")
     by_cell = _parts_by_cell(cells, parts)
-    result = {}
-    for (payee, row), group in cells.groupby(["payee_id", "row"], sort=False):
-        items = [
+    columns = ("payee_id", "row", "month", "credit_month", "share", "delta", "account_id", "role")
+    items: dict[Key, list[tuple]] = {}  # one pass over plain lists: no frame per line
+    for payee, row, month, credit_month, share, delta, account, role in zip(
+        *(cells[name].tolist() for name in columns), strict=True
+    ):
+        items.setdefault((payee, int(row)), []).append(
             (
-                int(c.month),
-                int(c.credit_month),
-                Fraction(int(c.share), share_den),
-                Fraction(int(c.delta), delta_den),
-                by_cell.get((c.account_id, c.role, int(c.credit_month), payee), ()),
+                int(month),
+                int(credit_month),
+                Fraction(int(share), share_den),
+                Fraction(int(delta), delta_den),
+                by_cell.get((account, role, int(credit_month), payee), ()),
             )
-            for c in group.itertuples(index=False)
-        ]
-        result[(payee, int(row))] = _clause(items, first_month)
-    return result
+        )
+    return {key: _clause(cell_items, first_month) for key, cell_items in items.items()}
