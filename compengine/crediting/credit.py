@@ -31,7 +31,9 @@ class Credited:
     unassigned: pd.DataFrame  # row, month, role, amount
     den: int
     problems: list[str]
-    holders: pd.DataFrame  # payee_id, row, month, credit_month, account_id, role, share, delta
+    # payee_id, row, month, credit_month, account_id, role, share, delta, and the share
+    # table's codes of the credit month's cell and the payee (share_cell, payee)
+    holders: pd.DataFrame
 
 
 def _cells(
@@ -84,7 +86,8 @@ def credit(
     cells = _cells(plan, earnings, grid, shares)
     which, rows = shares.holders_of(cells["share_cell"].to_numpy())
     holders = cells.iloc[which].reset_index(drop=True)
-    holders["payee_id"] = shares.payees.take(shares.cells["payee"].to_numpy()[rows])
+    holders["payee"] = shares.cells["payee"].to_numpy()[rows]
+    holders["payee_id"] = shares.payees.take(holders["payee"].to_numpy())
     holders["share"] = shares.cells["share"].to_numpy()[rows]
     totals = holders.groupby("cell")["share"].sum().reindex(cells["cell"], fill_value=0)
     totals.index = cells.index

@@ -24,7 +24,7 @@ from compengine.months import days_in, first_day, last_day, month_of
 DAYS_DEN = math.lcm(28, 29, 30, 31)
 INT64_MAX = 2**63 - 1
 _EPOCH = date(1970, 1, 1)  # day 0 of numpy's datetime64
-PART_COLUMNS = ["account_id", "role", "month", "payee_id", "split", "days", "month_days"]
+PART_COLUMNS = ["cell", "payee", "split", "days", "month_days"]
 
 
 @dataclass
@@ -36,10 +36,10 @@ class ShareTable:
     ``payee`` indexes ``payees``, so that crediting finds a cell's holders by binary
     search and only the credited rows get their names back.
 
-    ``frame`` names them (account_id, role, month, payee_id, share). ``parts`` keeps what
-    each share is made of, one row per assignment row and month (account_id, role,
-    month, payee_id, split, days, month_days), so that a statement can show split x days
-    instead of a bare percentage. Both are built on first use.
+    ``frame`` names them (account_id, role, month, payee_id, share), built on first use.
+    `parts_of` tells what some shares are made of, one row per assignment row and month
+    (cell, payee, split, days, month_days), so that a statement can show split x days
+    instead of a bare percentage.
     """
 
     cells: pd.DataFrame
@@ -48,17 +48,17 @@ class ShareTable:
     roles: pd.Index
     payees: pd.Index
     months: int
-    _parts: Callable[[], pd.DataFrame] = field(repr=False)
+    _parts: Callable[[pd.DataFrame], pd.DataFrame] = field(repr=False)
 
     @classmethod
     def empty(cls, den: int) -> ShareTable:
         none = pd.Index([], dtype=object)
         cells = pd.DataFrame({name: np.array([], np.int64) for name in ("cell", "payee", "share")})
-        return cls(cells, den, none, none, none, 0, lambda: pd.DataFrame(columns=PART_COLUMNS))
+        return cls(cells, den, none, none, none, 0, lambda _: pd.DataFrame(columns=PART_COLUMNS))
 
-    @cached_property
-    def parts(self) -> pd.DataFrame:
-        return self._parts()
+    def parts_of(self, wanted: pd.DataFrame) -> pd.DataFrame:
+        """The parts of the shares of `wanted` (cell, payee): columns PART_COLUMNS."""
+        return self._parts(wanted)
 
     @cached_property
     def frame(self) -> pd.DataFrame:
@@ -184,19 +184,19 @@ def build_shares(assignments: pd.DataFrame, first_month: int, months: int) -> Sh
         {"cell": cell[by_cell], "payee": group_payee[by_cell], "share": summed[by_cell]}
     )
 
-    def parts() -> pd.DataFrame:
-        return pd.DataFrame(
+    def parts(wanted: pd.DataFrame) -> pd.DataFrame:
+        every = pd.DataFrame(
             {
-                "account_id": codes["account_id"][1].take(account[row]),
-                "role": codes["role"][1].take(role[row]),
-                "month": t,
-                "payee_id": codes["payee_id"][1].take(payee[row]),
-                "split": assignments["split"].astype(str).to_numpy(object)[row],
+                "cell": _cell(account[row], role[row], roles, t, months),
+                "payee": payee[row],
+                "row": row,
                 "days": covered,
                 "month_days": month_days[t],
-            },
-            columns=PART_COLUMNS,
+            }
         )
+        found = every.merge(wanted[["cell", "payee"]].drop_duplicates(), on=["cell", "payee"])
+        texts = assignments["split"].astype(str).to_numpy(object)
+        return found.assign(split=texts[found["row"].to_numpy()])[PART_COLUMNS]
 
     return ShareTable(
         cells,

@@ -141,12 +141,7 @@ def _explain(
     partial = credited_mask & (contract_exact != 0) & (payee_exact != contract_exact)
     wanted = pd.DataFrame({"payee_id": lines["payee_id"][partial], "row": rows[partial]})
     clauses = share_clauses(
-        credited.holders,
-        shares.parts,
-        wanted,
-        first_month=grid.first_month,
-        delta_den=earnings.den,
-        share_den=shares.den,
+        credited.holders, shares, wanted, first_month=grid.first_month, delta_den=earnings.den
     )
     words = [clause_words(part) for part in plan.parts] + [ClauseWords()]  # [-1]: none
     contract_earns = (total[rows] != 0).tolist() if len(rows) else []

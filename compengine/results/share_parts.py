@@ -14,6 +14,7 @@ from functools import lru_cache
 
 import pandas as pd
 
+from compengine.crediting.shares import ShareTable
 from compengine.money import format_rate, parse_decimal
 from compengine.months import format_period
 from compengine.results.explain import exact, money, percent
@@ -39,16 +40,16 @@ def _part_text(split: str, days: int, month_days: int) -> str:
     return f"split {format_rate(_split(split))}{days_text}"
 
 
-def _parts_by_cell(holders: pd.DataFrame, parts: pd.DataFrame) -> dict[tuple, tuple]:
-    """(account_id, role, credit month, payee_id) -> its parts (split, days, month days)."""
-    keys = holders[["account_id", "role", "credit_month", "payee_id"]].drop_duplicates()
-    found = parts.rename(columns={"month": "credit_month"}).merge(
-        keys, on=["account_id", "role", "credit_month", "payee_id"]
-    )
-    result: dict[tuple, tuple] = {}
-    for row in found.itertuples(index=False):
-        key = (row.account_id, row.role, int(row.credit_month), row.payee_id)
-        result[key] = (*result.get(key, ()), (str(row.split), int(row.days), int(row.month_days)))
+def _parts_by_cell(cells: pd.DataFrame, shares: ShareTable) -> dict[tuple[int, int], tuple]:
+    """(share cell, payee code) -> the parts (split, days, month days) of that share."""
+    keys = cells[["share_cell", "payee"]].rename(columns={"share_cell": "cell"})
+    found = shares.parts_of(keys)
+    result: dict[tuple[int, int], tuple] = {}
+    for cell, payee, split, days, month_days in zip(
+        *(found[name].tolist() for name in ("cell", "payee", "split", "days", "month_days")),
+        strict=True,
+    ):
+        result[(cell, payee)] = (*result.get((cell, payee), ()), (str(split), days, month_days))
     return result
 
 
@@ -117,31 +118,30 @@ def _clause(cells: list[tuple], first_month: int) -> tuple[str, list[dict]]:
 
 def share_clauses(
     holders: pd.DataFrame,
-    parts: pd.DataFrame,
+    shares: ShareTable,
     wanted: pd.DataFrame,
     *,
     first_month: int,
     delta_den: int,
-    share_den: int,
 ) -> dict[Key, tuple[str, list[dict]]]:
     """The share clause of each wanted (payee_id, row), from its credited cells."""
     if wanted.empty:
         return {}
     cells = holders.merge(wanted[["payee_id", "row"]].drop_duplicates(), on=["payee_id", "row"])
     cells = cells.sort_values(["payee_id", "row", "month"], kind="stable")
-    by_cell = _parts_by_cell(cells, parts)
-    columns = ("payee_id", "row", "month", "credit_month", "share", "delta", "account_id", "role")
+    by_cell = _parts_by_cell(cells, shares)
+    columns = ("payee_id", "row", "month", "credit_month", "share", "delta", "share_cell", "payee")
     items: dict[Key, list[tuple]] = {}  # one pass over plain lists: no frame per line
-    for payee, row, month, credit_month, share, delta, account, role in zip(
+    for payee_id, row, month, credit_month, share, delta, share_cell, payee in zip(
         *(cells[name].tolist() for name in columns), strict=True
     ):
-        items.setdefault((payee, int(row)), []).append(
+        items.setdefault((payee_id, int(row)), []).append(
             (
                 int(month),
                 int(credit_month),
-                Fraction(int(share), share_den),
+                Fraction(int(share), shares.den),
                 Fraction(int(delta), delta_den),
-                by_cell.get((account, role, int(credit_month), payee), ()),
+                by_cell.get((share_cell, payee), ()),
             )
         )
     return {key: _clause(cell_items, first_month) for key, cell_items in items.items()}
