@@ -59,11 +59,14 @@ def check_pool(engine: Engine) -> None:
 
 
 @asynccontextmanager
-async def _worker_threads(_app: FastAPI) -> AsyncIterator[None]:
+async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
+    """WORKER_THREADS request threads while the server runs; the web pages' sign-out
+    thread stops with it."""
     import anyio.to_thread
 
     anyio.to_thread.current_default_thread_limiter().total_tokens = WORKER_THREADS
     yield
+    app.state.ended_sessions.close()
 
 
 def create_app(config: ServerConfig) -> FastAPI:
@@ -77,7 +80,7 @@ def create_app(config: ServerConfig) -> FastAPI:
         docs_url=None,
         redoc_url=None,
         openapi_url=None,
-        lifespan=_worker_threads,
+        lifespan=_lifespan,
     )
     app.state.config = config
     app.add_middleware(BodyLimit)  # the web forms' bodies are as short as the API's

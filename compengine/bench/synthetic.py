@@ -158,7 +158,7 @@ def _assignments(shape: LedgerShape, days: list[str]) -> pa.Table:
     accounts = np.arange(shape.accounts)
     aes, csms = _roles(shape)
     split = (accounts % SPLIT_EVERY == SPLIT_EVERY - 1) & (len(aes) > 1)
-    handed = accounts % HANDOVER_EVERY == 1
+    handed = (accounts % HANDOVER_EVERY == 1) & (len(csms) > 1)
     middle = len(days) // 2
     first, whole = days[0], np.where(split, "0.5", "1")
     return pa.concat_tables(

@@ -13,7 +13,7 @@ import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
-from functools import cached_property
+from functools import cache, cached_property
 
 import numpy as np
 import pandas as pd
@@ -74,12 +74,14 @@ class ShareTable:
             }
         )
 
-    def cells_of(self, account_ids: np.ndarray, roles: np.ndarray, months: np.ndarray):
-        """The ``cell`` code of each (account, role, grid month); -1 where no share is."""
+    def cells_of(self, account_ids: np.ndarray, roles: np.ndarray, grid_months: np.ndarray):
+        """The ``cell`` code of each (account, role, grid month); -1 where the table can
+        hold no share: an account or role it does not know, a month outside its range."""
         account = self.accounts.get_indexer(account_ids)
         role = self.roles.get_indexer(roles)
-        cell = _cell(account, role, len(self.roles), months, self.months)
-        return np.where((account < 0) | (role < 0), -1, cell)
+        cell = _cell(account, role, len(self.roles), grid_months, self.months)
+        outside = (grid_months < 0) | (grid_months >= self.months)
+        return np.where((account < 0) | (role < 0) | outside, -1, cell)
 
     def holders_of(self, cells: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Every (position in `cells`, row of ``self.cells``) of a cell and a share of it."""
@@ -167,7 +169,7 @@ def build_shares(assignments: pd.DataFrame, first_month: int, months: int) -> Sh
     # the holders (account, role, payee) by integer code, and the share sums per holder
     # and month by sorting one integer key: far faster than grouping by four columns
     pairs = pd.DataFrame({"pair": account * roles + role, "payee": payee})
-    # numbered in order of first row, as drop_duplicates lists them: the key comes sorted
+    # numbered in order of first row, the order in which drop_duplicates lists them
     holder = pairs.groupby(["pair", "payee"], sort=False).ngroup().to_numpy()
     holder_of = pairs.drop_duplicates().to_numpy(np.int64)
     key = holder[row].astype(np.int64) * months + t
@@ -184,8 +186,9 @@ def build_shares(assignments: pd.DataFrame, first_month: int, months: int) -> Sh
         {"cell": cell[by_cell], "payee": group_payee[by_cell], "share": summed[by_cell]}
     )
 
-    def parts(wanted: pd.DataFrame) -> pd.DataFrame:
-        every = pd.DataFrame(
+    @cache
+    def every_part() -> pd.DataFrame:
+        return pd.DataFrame(
             {
                 "cell": _cell(account[row], role[row], roles, t, months),
                 "payee": payee[row],
@@ -194,9 +197,11 @@ def build_shares(assignments: pd.DataFrame, first_month: int, months: int) -> Sh
                 "month_days": month_days[t],
             }
         )
-        found = every.merge(wanted[["cell", "payee"]].drop_duplicates(), on=["cell", "payee"])
-        texts = assignments["split"].astype(str).to_numpy(object)
-        return found.assign(split=texts[found["row"].to_numpy()])[PART_COLUMNS]
+
+    def parts(wanted: pd.DataFrame) -> pd.DataFrame:
+        found = every_part().merge(wanted[["cell", "payee"]].drop_duplicates())
+        texts = assignments["split"].astype(str).to_numpy(object)[found["row"].to_numpy()]
+        return found.assign(split=texts)[PART_COLUMNS]
 
     return ShareTable(
         cells,

@@ -101,7 +101,8 @@ _USAGE_NEW = _groups_table("usage_new")  # one row per touched group: its total 
 
 class MonthlyTotals:
     """Running sums (in high and low parts) and counts of staged usage rows by
-    (account_id, product, month), held in memory up to `held_groups` groups."""
+    (account_id, product, month), held in memory until the chunks' partial sums reach
+    `held_groups` rows."""
 
     def __init__(self, held_groups: int) -> None:
         self._held_groups = held_groups
@@ -142,8 +143,9 @@ class MonthlyTotals:
         if not self.hand_overs:
             staging.create(connection, _USAGE_DELTA)
         self.hand_overs += 1
+        # in key order: when it is the only hand-over, monthly_usage's upsert follows it
         in_key_order = self._merged().sort_by([(name, "ascending") for name in GROUP])
-        bulk.append(connection, _USAGE_DELTA, in_key_order)  # cheaper index inserts later
+        bulk.append(connection, _USAGE_DELTA, in_key_order)
         self._partials, self._held = [], 0
 
     def _merged(self) -> pa.Table:

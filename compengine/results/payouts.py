@@ -137,14 +137,14 @@ def _explain(
     total = earnings.earned()
     credited_mask = lines["earned_exact"].notna().to_numpy()
     payee_exact = lines["earned_exact"].fillna(0).to_numpy(object)
-    contract_exact = total[rows] * shares.den if len(rows) else np.zeros(0, object)
+    contract_exact = total[rows] * shares.den
     partial = credited_mask & (contract_exact != 0) & (payee_exact != contract_exact)
     wanted = pd.DataFrame({"payee_id": lines["payee_id"][partial], "row": rows[partial]})
     clauses = share_clauses(
         credited.holders, shares, wanted, first_month=grid.first_month, delta_den=earnings.den
     )
     words = [clause_words(part) for part in plan.parts] + [ClauseWords()]  # [-1]: none
-    contract_earns = (total[rows] != 0).tolist() if len(rows) else []
+    contract_earns = (total[rows] != 0).tolist()
     results = [
         explain_line(
             Explanation(

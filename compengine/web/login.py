@@ -103,8 +103,8 @@ def logout(request: Request, csrf_token: str = Form("")) -> Response:
             title="Signed out",
             detail=(
                 "You are signed out in this browser. The database was busy (another "
-                "command is writing), so the session's record is deleted as soon as it is "
-                "free; this server no longer accepts the session."
+                "command is writing), so the session's record is deleted as soon as the "
+                "database is free; this server no longer accepts the session."
             ),
         )
     response.delete_cookie(SESSION_COOKIE, path="/")

@@ -19,7 +19,6 @@ import hashlib
 import hmac
 import secrets
 import threading
-import time
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
@@ -37,7 +36,7 @@ SESSION_LIFETIME = timedelta(hours=8)
 ID_BYTES = 32
 MAX_COOKIE_LENGTH = 200  # longer text is no session id of ours: refused before hashing
 SIGN_OUT_WAIT_MS = 2000  # a sign-out never hangs behind a run holding SQLite's write lock
-RETRY_SECONDS = 1  # between later attempts at deleting a busy sign-out's row
+RETRY_SECONDS = 1  # pause between later attempts at deleting a busy sign-out's row
 
 
 @dataclass(frozen=True)
@@ -109,8 +108,8 @@ def signed_in(session: Session, session_id: str | None) -> SignedIn | None:
 
 def sign_out(engine: Engine, who: SignedIn) -> bool:
     """Delete the session, waiting at most SIGN_OUT_WAIT_MS for the database; False when
-    it was busy (on SQLite, a command holding the write lock): the row then stays until
-    it expires, and the caller must refuse its cookie itself (`EndedSessions`)."""
+    it was busy (on SQLite, a command holding the write lock): the caller then refuses
+    the cookie itself and deletes the row later (`EndedSessions`)."""
     with engine.connect() as connection:
         raw = connection.connection.dbapi_connection if engine.dialect.name == "sqlite" else None
         try:
@@ -133,28 +132,53 @@ def sign_out(engine: Engine, who: SignedIn) -> bool:
 
 class EndedSessions:
     """Sessions signed out while the database was too busy to delete their rows: the
-    server refuses them, as if the rows were gone, and a thread of its own deletes each
-    row once the database is free (so that a restart does not revive it)."""
+    server refuses them, as if the rows were gone, and one thread of its own deletes the
+    rows once the database is free (so that a restart does not revive them) until
+    `close` stops it with the server."""
 
     def __init__(self) -> None:
         self._until: dict[str, datetime] = {}
+        self._pending: dict[str, tuple[Engine, SignedIn]] = {}
         self._lock = threading.Lock()
+        self._stop = threading.Event()
+        self._worker: threading.Thread | None = None
 
     def add(self, who: SignedIn, engine: Engine) -> None:
         now = datetime.now(UTC)
         with self._lock:
             self._until = {key: end for key, end in self._until.items() if end > now}
             self._until[who.session_hash] = who.expires_at
-        threading.Thread(target=self._delete_later, args=(engine, who), daemon=True).start()
+            self._pending[who.session_hash] = (engine, who)
+            if self._worker is None:
+                self._worker = threading.Thread(
+                    target=self._delete_pending, name="sign-out", daemon=True
+                )
+                self._worker.start()
 
-    def _delete_later(self, engine: Engine, who: SignedIn) -> None:
-        while datetime.now(UTC) < who.expires_at:
-            if sign_out(engine, who):
-                with self._lock:
-                    self._until.pop(who.session_hash, None)
-                return
-            time.sleep(RETRY_SECONDS)
+    def close(self) -> None:
+        self._stop.set()
+        if self._worker is not None:
+            self._worker.join()
+
+    def _delete_pending(self) -> None:
+        while not self._stop.wait(RETRY_SECONDS):
+            with self._lock:
+                pending = list(self._pending.values())
+            for engine, who in pending:
+                if self._stop.is_set():
+                    return
+                if datetime.now(UTC) >= who.expires_at or _deleted(engine, who):
+                    with self._lock:
+                        self._pending.pop(who.session_hash, None)
+                        self._until.pop(who.session_hash, None)
 
     def __contains__(self, session_hash: str) -> bool:
         with self._lock:
             return session_hash in self._until
+
+
+def _deleted(engine: Engine, who: SignedIn) -> bool:
+    try:
+        return sign_out(engine, who)
+    except exc.SQLAlchemyError:  # e.g. no pooled connection free: tried again later
+        return False

@@ -106,9 +106,9 @@ def test_a_cell_finds_each_of_its_holders_and_an_unknown_account_or_role_none():
         ("globex", "ae1", "AE", date(2027, 2, 1), None, "1"),
     )
     cells = table.cells_of(
-        np.array(["acme", "globex", "globex", "initech", "acme"], dtype=object),
-        np.array(["AE", "AE", "AE", "AE", "CSM"], dtype=object),
-        np.array([1, 0, 1, 1, 1]),
+        np.array(["acme", "globex", "globex", "initech", "acme", "acme", "acme"], dtype=object),
+        np.array(["AE", "AE", "AE", "AE", "CSM", "AE", "AE"], dtype=object),
+        np.array([1, 0, 1, 1, 1, 2, -1]),  # the table's months are 0 and 1
     )
 
     which, rows = table.holders_of(cells)
@@ -120,4 +120,4 @@ def test_a_cell_finds_each_of_its_holders_and_an_unknown_account_or_role_none():
         (0, "ae2", Fraction(2, 5)),
         (2, "ae1", 1),  # globex has no holder in January; initech and acme's CSM none at all
     ]
-    assert list(cells[3:]) == [-1, -1]
+    assert list(cells[3:]) == [-1, -1, -1, -1]

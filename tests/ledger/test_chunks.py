@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from compengine.errors import UserError
+from compengine.ledger import aggregate, load
 from compengine.ledger.load import load_directory
 from compengine.ledger.readers import Chunking
 from compengine.storage.database import make_engine
@@ -66,8 +67,22 @@ def test_many_chunks_load_every_row_once(engine, db_url, tmp_path):
 HANDING_OVER = Chunking(csv_block_bytes=64, parquet_rows=3, held_groups=2)
 
 
+@pytest.fixture
+def hand_overs(monkeypatch) -> list[int]:
+    """How many times each load handed its monthly sums to the database."""
+    counts: list[int] = []
+    stage = aggregate.stage_monthly_totals
+
+    def counted(connection, usage, totals):
+        stage(connection, usage, totals)
+        counts.append(totals.hand_overs)
+
+    monkeypatch.setattr(load, "stage_monthly_totals", counted)
+    return counts
+
+
 def test_monthly_sums_handed_to_the_database_in_parts_still_follow_the_ledger(
-    engine, db_url, tmp_path
+    engine, db_url, tmp_path, hand_overs
 ):
     """With at most two groups held in memory, the sums of 40 entries over 9 months go
     to the database in many parts; a --replace load that moves half of them to other
@@ -82,10 +97,11 @@ def test_monthly_sums_handed_to_the_database_in_parts_still_follow_the_ledger(
     load_directory(engine, tmp_path / "second", actor="test", replace=True, chunking=HANDING_OVER)
 
     assert_monthly_usage_matches_ledger(db_url)
+    assert min(hand_overs) > 1
 
 
 def test_a_month_beyond_13_digits_is_found_when_its_parts_were_handed_over_apart(
-    engine, db_url, tmp_path
+    engine, db_url, tmp_path, hand_overs
 ):
     entries = "".join(f"big{n},acme,2027-03-20,9999999999999.99,compute\n" for n in range(3))
     write_csv(tmp_path, "accounts.csv", "account_id,name\nacme,Acme\n")
@@ -98,3 +114,4 @@ def test_a_month_beyond_13_digits_is_found_when_its_parts_were_handed_over_apart
         "usage.csv:2: amount: account 'acme', product 'compute', month 2027-03: the month's "
         "usage would total 29,999,999,999,999.97, more than 13 digits before the point"
     ]
+    assert hand_overs == [2]
