@@ -12,6 +12,7 @@ the entry point); every one of them fails the test when it prints a Python trace
 from __future__ import annotations
 
 import os
+import signal
 import subprocess
 import sys
 import uuid
@@ -130,6 +131,13 @@ def process_environment(**extra: str) -> dict[str, str]:
     return {**kept, **extra}
 
 
+def ctrl_c_as_in_a_terminal() -> None:
+    """For `preexec_fn`: SIGINT's default action in the child, as a terminal gives it. A
+    suite started in the background (nohup, `&` in a script) ignores SIGINT, children
+    inherit that, and Python then never raises KeyboardInterrupt."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def start_compengine(
     *args: object, cwd: Path, env: dict[str, str] | None = None
 ) -> subprocess.Popen[str]:
@@ -141,6 +149,7 @@ def start_compengine(
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
+        preexec_fn=ctrl_c_as_in_a_terminal,
     )
 
 

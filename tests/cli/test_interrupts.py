@@ -13,7 +13,13 @@ import sys
 import time
 from pathlib import Path
 
-from tests.conftest import finish, process_environment, start_compengine, table_snapshot
+from tests.conftest import (
+    ctrl_c_as_in_a_terminal,
+    finish,
+    process_environment,
+    start_compengine,
+    table_snapshot,
+)
 from tests.cycles.conftest import PLAN, write_usage
 
 REPOSITORY = Path(__file__).parents[2]
@@ -64,6 +70,7 @@ def pause_in_sql(pattern: str, marker: Path, *args: object):
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
+        preexec_fn=ctrl_c_as_in_a_terminal,
     )
 
 

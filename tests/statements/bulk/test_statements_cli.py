@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import finish, process_environment, table_snapshot
+from tests.conftest import ctrl_c_as_in_a_terminal, finish, process_environment, table_snapshot
 from tests.cycles.conftest import PLAN
 from tests.statements.bulk.conftest import leftovers, listing
 
@@ -39,6 +39,7 @@ def start(db_url: str, cwd: Path, *args: object, **env: str) -> subprocess.Popen
         stderr=subprocess.PIPE,
         text=True,
         start_new_session=True,
+        preexec_fn=ctrl_c_as_in_a_terminal,
     )
 
 
