@@ -17,6 +17,8 @@ DEMO_STATEMENTS := out/statements
 SAMPLE := compengine/sample
 COMPENGINE := $(BIN)/compengine --db sqlite:///$(CURDIR)/$(DEMO_DB)
 PYTEST_ARGS ?=
+# one more than the CI machine's 2 cores: many tests wait on servers and subprocesses
+WORKERS ?= 3
 
 .PHONY: demo test lint
 
@@ -97,7 +99,7 @@ test: lint
 		export COMPENGINE_TEST_PG_URL; \
 	fi; \
 	echo "==> pytest on SQLite and PostgreSQL"; \
-	$(BIN)/pytest -n 2 $(PYTEST_ARGS)
+	$(BIN)/pytest -n $(WORKERS) $(PYTEST_ARGS)
 
 # The web pages (spec section 11) on the demo database: `make demo` ends here, creating one
 # token per role (shown once) and saying how to start the server. `make screenshots`
