@@ -4,6 +4,8 @@ period runs, statements render, the analytics read, and payroll reads a period o
 from __future__ import annotations
 
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import typer
@@ -17,6 +19,19 @@ from compengine.cli.output import terminal_text
 from compengine.errors import UserError
 from compengine.sample import PLANS
 from compengine.statements.files import StatementFormat
+
+
+@contextmanager
+def _scratch(db: str | None) -> Iterator[tuple[Path, str]]:
+    """A work folder for one benchmark, and its database: `db`, else a throw-away SQLite
+    file in that folder."""
+    with tempfile.TemporaryDirectory(prefix="compengine-bench-") as scratch:
+        workdir = Path(scratch)
+        yield workdir, db or f"sqlite:///{workdir / 'bench.db'}"
+
+
+def _shown(db: str | None) -> str:
+    return "throw-away SQLite" if db is None else make_url(db).render_as_string()
 
 
 def register(app: typer.Typer) -> None:
@@ -52,11 +67,9 @@ def register(app: typer.Typer) -> None:
             seed=seed,
             usage_format=usage_format,
         )
-        with tempfile.TemporaryDirectory(prefix="compengine-bench-") as scratch:
-            workdir = Path(scratch)
-            url = db or f"sqlite:///{workdir / 'bench.db'}"
+        with _scratch(db) as (workdir, url):
             result = bench_load(url, shape, workdir, actor=state(ctx).actor)
-        shown = "throw-away SQLite" if db is None else make_url(db).render_as_string()
+        shown = _shown(db)
         typer.echo(f"database:        {shown}")
         typer.echo(f"rows loaded:     {result.rows:,} ({rows:,} usage, {usage_format.value})")
         typer.echo(f"generate:        {result.generate_seconds:.1f} s")
@@ -105,11 +118,9 @@ def register(app: typer.Typer) -> None:
                 seed=seed,
                 usage_format=usage_format,
             )
-            with tempfile.TemporaryDirectory(prefix="compengine-bench-") as scratch:
-                workdir = Path(scratch)
-                url = db or f"sqlite:///{workdir / 'bench.db'}"
+            with _scratch(db) as (workdir, url):
                 results.append(bench_run(url, shape, plans, workdir, actor=state(ctx).actor))
-        shown = "throw-away SQLite" if db is None else make_url(db).render_as_string()
+        shown = _shown(db)
         typer.echo(
             terminal_text(
                 f"database: {shown}; {payees:,} payees, {months} months, "
@@ -137,11 +148,9 @@ def register(app: typer.Typer) -> None:
         its JSON pages of 5,000 lines, and concurrent readers of a short page."""
         from compengine.bench.api_bench import PAGE_LINES, READER_PAGE_LINES, bench_api
 
-        with tempfile.TemporaryDirectory(prefix="compengine-bench-") as scratch:
-            workdir = Path(scratch)
-            url = db or f"sqlite:///{workdir / 'bench.db'}"
+        with _scratch(db) as (workdir, url):
             result = bench_api(url, lines, payees, readers, requests, workdir)
-        shown = "throw-away SQLite" if db is None else make_url(db).render_as_string()
+        shown = _shown(db)
         typer.echo(terminal_text(f"database:          {shown}"))
         typer.echo(
             f"period:            {result.lines:,} lines written in {result.setup_seconds:.1f} s"
@@ -194,9 +203,7 @@ def register(app: typer.Typer) -> None:
 
         plan_versions = load_plans([plans])
         renderer = StatementRenderer(tuple(plan_versions), fmt)
-        with tempfile.TemporaryDirectory(prefix="compengine-bench-") as scratch:
-            workdir = Path(scratch)
-            url = db or f"sqlite:///{workdir / 'bench.db'}"
+        with _scratch(db) as (workdir, url):
             started = time.perf_counter()
             period = prepare_cycle(url, synthetic_shape(payees, seed), plan_versions, workdir)
             result = bench_statements(
@@ -210,7 +217,7 @@ def register(app: typer.Typer) -> None:
                 setup_seconds=time.perf_counter() - started,
             )
             stages = profile_stages(url, period, renderer, profile) if profile else []
-        shown = "throw-away SQLite" if db is None else make_url(db).render_as_string()
+        shown = _shown(db)
         typer.echo(terminal_text(f"database:            {shown}"))
         typer.echo(
             f"cycle:               {payees:,} payees, {period} run in {result.setup_seconds:.1f} s"
@@ -255,11 +262,9 @@ def register(app: typer.Typer) -> None:
             usage_rows=rows, accounts=accounts, payees=payees, months=months, seed=seed
         )
         plan_versions = load_plans([plans])
-        with tempfile.TemporaryDirectory(prefix="compengine-bench-") as scratch:
-            workdir = Path(scratch)
-            url = db or f"sqlite:///{workdir / 'bench.db'}"
+        with _scratch(db) as (workdir, url):
             result = bench_analytics(url, shape, plan_versions, workdir, actor=state(ctx).actor)
-        shown = "throw-away SQLite" if db is None else make_url(db).render_as_string()
+        shown = _shown(db)
         typer.echo(terminal_text(f"database:            {shown}"))
         typer.echo(
             f"ledger:              {result.usage_rows:,} usage rows -> "
